@@ -1,0 +1,44 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each sets itself up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+FLASK := $(BIN)/flask --app fanhub
+
+.PHONY: install run test test-sqlite test-postgresql lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	@echo "fanhub is serving the demo at http://127.0.0.1:5000 (Ctrl-C stops it)"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# SQLite always; PostgreSQL as well when TEST_DATABASE_URL names a server we may create
+# databases on (each run creates its own and drops it at the end).
+test: install
+	FANHUB_TEST_BACKEND=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== the same suite on PostgreSQL =="; \
+		FANHUB_TEST_BACKEND=postgresql $(BIN)/pytest $(PYTEST_ARGS); \
+	else \
+		echo "TEST_DATABASE_URL is not set: the PostgreSQL run was skipped."; \
+	fi
+
+lint: install
+	$(BIN)/ruff check fanhub tests bench
+	$(BIN)/ruff format --check fanhub tests bench
+
+format: install
+	$(BIN)/ruff format fanhub tests bench
+	$(BIN)/ruff check --fix fanhub tests bench
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Accounts: registration, login, email verification, password reset, profiles."""

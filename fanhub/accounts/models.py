@@ -1,0 +1,100 @@
+"""The people who use fanhub."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fanhub.db import UTCDateTime, str_enum, utcnow
+from fanhub.extensions import db
+
+if TYPE_CHECKING:
+    from fanhub.brands.models import BrandRole
+
+USERNAME_MIN = 3
+USERNAME_MAX = 30
+USERNAME_PATTERN = r"^[a-z0-9_-]{3,30}$"
+EMAIL_MAX = 254
+DISPLAY_NAME_MAX = 60
+BIO_MAX = 2000
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
+
+
+class UserStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    DELETED = "deleted"
+
+
+class User(db.Model):
+    """A member; site admins are members with `is_admin`. Brand roles live in BrandRole."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("trust_level BETWEEN 0 AND 4", name="trust_level_range"),
+        CheckConstraint("username = lower(username)", name="username_lowercase"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Stored lower-cased (the allowed characters are lower-case), so the unique index
+    # is also a case-insensitive one.
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX), unique=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(DISPLAY_NAME_MAX), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[UserStatus] = mapped_column(
+        str_enum(UserStatus, "user_status"),
+        default=UserStatus.ACTIVE,
+    )
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    trust_level: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    brand_roles: Mapped[list[BrandRole]] = relationship(
+        "BrandRole", back_populates="user", cascade="all, delete-orphan", lazy="raise"
+    )
+
+    # Flask-Login's protocol, written out so no mixin decides who counts as active.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is not UserStatus.DELETED
+
+    def get_id(self) -> str:
+        # The session remembers which password it was opened with: changing or
+        # resetting the password signs out every other session and remember-me cookie.
+        return f"{self.id}:{self.session_fingerprint}"
+
+    @property
+    def session_fingerprint(self) -> str:
+        """A short digest of the password hash; never the hash itself in a cookie."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    @property
+    def name(self) -> str:
+        """What to call this member on a page."""
+        return self.display_name or self.username
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"

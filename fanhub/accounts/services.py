@@ -1,0 +1,372 @@
+"""Account rules: who may register with what, logging in, tokens, profiles, passwords."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
+
+from fanhub.accounts.models import (
+    BIO_MAX,
+    DISPLAY_NAME_MAX,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    USERNAME_PATTERN,
+    User,
+    UserStatus,
+)
+from fanhub.db import transaction, utcnow
+from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
+from fanhub.extensions import db
+from fanhub.notifications.services import queue_email
+from fanhub.permissions import Action, can
+
+LOGIN_FAILED = "Invalid login or password."
+VERIFY_SALT = "fanhub.verify-email"
+RESET_SALT = "fanhub.password-reset"
+# zxcvbn scores 0-4; below 2 means guessable in well under a day of online guessing.
+MIN_PASSWORD_SCORE = 2
+
+
+@dataclass(frozen=True)
+class RegistrationDraft:
+    username: str
+    email: str
+    password: str
+
+
+@dataclass(frozen=True)
+class ProfileDraft:
+    display_name: str
+    bio: str
+
+
+def normalise_username(raw: str) -> str:
+    """Usernames are compared and stored lower-case."""
+    return raw.strip().lower()
+
+
+def normalise_email(raw: str) -> str:
+    """Return the address in the one form we store and compare.
+
+    :raises Invalid: the address is not a valid email address.
+    """
+    try:
+        checked = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        raise Invalid("Enter a valid email address.", field="email") from None
+    return checked.normalized.lower()
+
+
+def check_username(username: str) -> None:
+    """:raises Invalid: the username breaks the format rule."""
+    if not re.fullmatch(USERNAME_PATTERN, username):
+        raise Invalid(
+            "Usernames are 3–30 characters: lower-case letters, digits, '_' and '-'.",
+            field="username",
+        )
+
+
+def check_password(password: str, *, related: tuple[str, ...] = (), field: str = "password") -> None:
+    """:raises Invalid: the password is too short, too long or too easy to guess."""
+    if len(password) < PASSWORD_MIN:
+        raise Invalid(f"Use at least {PASSWORD_MIN} characters.", field=field)
+    if len(password) > PASSWORD_MAX:
+        raise Invalid(f"Use at most {PASSWORD_MAX} characters.", field=field)
+    verdict = zxcvbn(password, user_inputs=[value for value in related if value])
+    if verdict["score"] < MIN_PASSWORD_SCORE:
+        hint = verdict["feedback"].get("warning") or "It is too easy to guess."
+        raise Invalid(f"Choose a less common password. {hint}".strip(), field=field)
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def register(draft: RegistrationDraft, *, is_admin: bool = False, verified: bool = False) -> User:
+    """Create a member account and queue the email that confirms her address.
+
+    :raises Invalid: a field breaks its rule (the error names the field).
+    :raises Conflict: the username or email is taken, even by someone registering
+        at the same instant.
+    """
+    username = normalise_username(draft.username)
+    check_username(username)
+    email = normalise_email(draft.email)
+    check_password(draft.password, related=(username, email, email.split("@")[0]))
+    taken = db.session.execute(
+        select(User.username, User.email).where(or_(User.username == username, User.email == email))
+    ).first()
+    if taken is not None:
+        raise _taken_error("username" if taken.username == username else "email")
+    now = utcnow()
+    user = User(
+        username=username,
+        email=email,
+        password_hash=_hash(draft.password),
+        display_name="",
+        bio="",
+        status=UserStatus.ACTIVE,
+        is_admin=is_admin,
+        trust_level=0,
+        created_at=now,
+        email_verified_at=now if verified else None,
+    )
+    with transaction():
+        db.session.add(user)
+        try:
+            # Meet the unique indexes now: the pre-check above can lose a race.
+            db.session.flush()
+        except IntegrityError as err:
+            raise _taken_error("email" if "email" in str(err.orig).lower() else "username") from None
+        if not verified:
+            _queue_verification(user)
+    return user
+
+
+def _taken_error(field: str) -> Conflict:
+    if field == "email":
+        return Conflict("An account with this email already exists. Try logging in.", field="email")
+    return Conflict("That username is taken. Please choose another.", field="username")
+
+
+def authenticate(login: str, password: str) -> User:
+    """Return the member whose username or email and password match.
+
+    :raises Invalid: no such member, wrong password, or a deleted account: the same
+        message for each, so the form does not reveal which accounts exist.
+    """
+    key = login.strip().lower()
+    user = db.session.scalars(
+        select(User).where(or_(User.username == key, User.email == key))
+    ).first()
+    if user is None or user.status is UserStatus.DELETED:
+        # Spend the same time as a real check, so timing does not reveal members.
+        check_password_hash(_dummy_hash(), password)
+        raise Invalid(LOGIN_FAILED)
+    if not check_password_hash(user.password_hash, password):
+        raise Invalid(LOGIN_FAILED)
+    with transaction():
+        user.last_login_at = utcnow()
+    return user
+
+
+def _dummy_hash() -> str:
+    cached = current_app.extensions.get("fanhub.dummy_hash")
+    if cached is None:
+        cached = _hash("not-a-real-password-just-timing")
+        current_app.extensions["fanhub.dummy_hash"] = cached
+    return cached
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the member behind a session id, if it is still valid."""
+    user_id, _, fingerprint = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_fingerprint != fingerprint:
+        return None
+    return user
+
+
+def access_profile(username: str) -> User:
+    """The member whose profile `/u/<username>` shows.
+
+    :raises NotFound: no such member, or the account was deleted.
+    """
+    user = db.session.scalars(
+        select(User).where(User.username == normalise_username(username))
+    ).first()
+    if user is None or user.status is UserStatus.DELETED:
+        raise NotFound("There is no member with that name.")
+    return user
+
+
+def _require_self_or_admin(actor: Any, user: User) -> None:
+    if getattr(actor, "id", None) != user.id and not can(actor, Action.ACCOUNT_EDIT_ANY):
+        raise Forbidden("You can only change your own account.")
+
+
+def update_profile(actor: Any, user: User, draft: ProfileDraft) -> User:
+    """Change a member's display name and bio.
+
+    :raises Forbidden: the actor is neither the member nor a site admin.
+    :raises Invalid: a field is too long.
+    """
+    _require_self_or_admin(actor, user)
+    display_name = " ".join(draft.display_name.split())
+    bio = draft.bio.strip()
+    if len(display_name) > DISPLAY_NAME_MAX:
+        raise Invalid(f"Use at most {DISPLAY_NAME_MAX} characters.", field="display_name")
+    if len(bio) > BIO_MAX:
+        raise Invalid(f"Use at most {BIO_MAX} characters.", field="bio")
+    with transaction():
+        user.display_name = display_name
+        user.bio = bio
+    return user
+
+
+def change_password(actor: Any, user: User, current: str, new: str) -> User:
+    """Replace a member's password after checking the current one.
+
+    Signs out her other sessions, because the session id carries a fingerprint of
+    the password hash.
+
+    :raises Forbidden: the actor is not the member.
+    :raises Invalid: the current password is wrong or the new one breaks the rules.
+    """
+    if getattr(actor, "id", None) != user.id:
+        raise Forbidden("You can only change your own password.")
+    if not check_password_hash(user.password_hash, current):
+        raise Invalid("That is not your current password.", field="current_password")
+    check_password(new, related=(user.username, user.email), field="new_password")
+    with transaction():
+        user.password_hash = _hash(new)
+    return user
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _load_token(token: str, salt: str, max_age: int) -> dict[str, Any]:
+    try:
+        data = _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise Invalid("This link has expired. Please ask for a new one.") from None
+    except BadSignature:
+        raise Invalid("This link is not valid. Check that you copied all of it.") from None
+    if not isinstance(data, dict):
+        raise Invalid("This link is not valid. Check that you copied all of it.")
+    return data
+
+
+def _token_user(data: dict[str, Any]) -> User:
+    user_id = data.get("u")
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or user.status is UserStatus.DELETED:
+        raise Invalid("This link is not valid any more.")
+    return user
+
+
+def _queue_verification(user: User) -> None:
+    token = _serializer(VERIFY_SALT).dumps({"u": user.id, "e": user.email})
+    link = current_app.config["BASE_URL"] + url_for("accounts.verify_email", token=token)
+    queue_email(
+        to=user.email,
+        kind="verify_email",
+        subject="Confirm your email address for fanhub",
+        template="verify_email",
+        user=user,
+        link=link,
+    )
+
+
+def resend_verification(actor: Any, user: User) -> None:
+    """Queue a fresh confirmation email.
+
+    :raises Forbidden: the actor is not the member.
+    :raises Conflict: the address is already confirmed.
+    """
+    if getattr(actor, "id", None) != user.id:
+        raise Forbidden("You can only confirm your own address.")
+    if user.is_email_verified:
+        raise Conflict("Your email address is already confirmed.")
+    with transaction():
+        _queue_verification(user)
+
+
+def check_verification_token(token: str) -> User:
+    """The member a confirmation link belongs to.
+
+    :raises Invalid: the link is tampered, expired, or for an address she no longer has.
+    :raises Conflict: the link was already used.
+    """
+    data = _load_token(token, VERIFY_SALT, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    user = _token_user(data)
+    if data.get("e") != user.email:
+        raise Invalid("This link was for an email address you no longer use.")
+    if user.is_email_verified:
+        raise Conflict("This link has already been used: your address is confirmed.")
+    return user
+
+
+def confirm_email(token: str) -> User:
+    """Mark the address in a confirmation link as verified (the link then stops working).
+
+    :raises Invalid: see check_verification_token.
+    :raises Conflict: the link was already used.
+    """
+    user = check_verification_token(token)
+    with transaction():
+        user.email_verified_at = utcnow()
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if an active account has this address; say nothing otherwise.
+
+    The answer is the same either way, so the form cannot be used to find members.
+    """
+    try:
+        address = normalise_email(email)
+    except Invalid:
+        return
+    user = db.session.scalars(select(User).where(User.email == address)).first()
+    if user is None or user.status is UserStatus.DELETED:
+        return
+    token = _serializer(RESET_SALT).dumps({"u": user.id, "p": user.session_fingerprint})
+    link = current_app.config["BASE_URL"] + url_for("accounts.reset_password", token=token)
+    with transaction():
+        queue_email(
+            to=user.email,
+            kind="password_reset",
+            subject="Reset your fanhub password",
+            template="password_reset",
+            user=user,
+            link=link,
+            minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
+        )
+
+
+def check_reset_token(token: str) -> User:
+    """The member a reset link belongs to.
+
+    :raises Invalid: the link is tampered, expired, or already used (the password it
+        was issued for has changed since).
+    """
+    data = _load_token(token, RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    user = _token_user(data)
+    if data.get("p") != user.session_fingerprint:
+        raise Invalid("This link has already been used. Ask for a new one if you need it.")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password through a reset link; the link cannot be used again.
+
+    :raises Invalid: the link is bad (see check_reset_token) or the password breaks a rule.
+    """
+    user = check_reset_token(token)
+    check_password(new_password, related=(user.username, user.email))
+    with transaction():
+        user.password_hash = _hash(new_password)
+        # Whoever can read her inbox has proved they own the address.
+        if user.email_verified_at is None:
+            user.email_verified_at = utcnow()
+    return user
+
+
+def count_members() -> int:
+    """How many accounts exist (for the demo seeder: seed only an empty database)."""
+    return db.session.scalar(select(func.count()).select_from(User)) or 0
+

@@ -1,0 +1,224 @@
+"""Pages for registering, logging in and out, confirming email, resetting passwords, profiles."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from fanhub.accounts import services
+from fanhub.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordResetRequestForm,
+    ProfileForm,
+    RegisterForm,
+)
+from fanhub.errors import Conflict, DomainError, Invalid
+from fanhub.extensions import limiter
+from fanhub.forms import ActionForm, AttachableForm
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """`target` if it is a path on this site, else `fallback` (no open redirects)."""
+    if not target:
+        return fallback
+    # Browsers treat backslashes like slashes, so "/\\evil.example" leaves the site.
+    target = target.replace("\\", "/").strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+def _form_status(form: AttachableForm, err: DomainError | None = None) -> int:
+    """The status a re-shown form answers with: the rule's own, or 400 for bad shape."""
+    if err is not None:
+        return err.status
+    return 400 if form.errors or form.form_errors else 200
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _register_limit() -> str:
+    return current_app.config["RATELIMIT_REGISTER"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["RATELIMIT_PASSWORD_RESET"]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"])
+def register():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(url_for("brands.index"))
+    form = RegisterForm()
+    failure: DomainError | None = None
+    if form.validate_on_submit():
+        try:
+            user = services.register(form.to_draft())
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            login_user(user)
+            flash(f"Welcome to fanhub, {user.username}! We've emailed you a link to confirm "
+                  "your address.", "success")
+            return redirect(safe_next(request.args.get("next"), url_for("brands.index")))
+    return render_template("accounts/register.html", form=form), _form_status(form, failure)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():  # type: ignore[no-untyped-def]
+    target = safe_next(request.args.get("next"), url_for("brands.index"))
+    if current_user.is_authenticated:
+        return redirect(target)
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.login.data, form.password.data)
+        except Invalid as err:
+            form.attach(err)
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(f"Welcome back, {user.name}.", "success")
+            return redirect(target)
+    return render_template("accounts/login.html", form=form), _form_status(form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():  # type: ignore[no-untyped-def]
+    form = ActionForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash("You are logged out.", "info")
+    return redirect(url_for("brands.index"))
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def request_password_reset():  # type: ignore[no-untyped-def]
+    form = PasswordResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    return render_template("accounts/reset_request.html", form=form), _form_status(form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset_password(token: str):  # type: ignore[no-untyped-def]
+    try:
+        user = services.check_reset_token(token)
+    except DomainError as err:
+        return _token_problem(err, url_for("accounts.request_password_reset"))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except Invalid as err:
+            form.attach(err)
+        else:
+            logout_user()
+            flash("Your password has been changed. Log in with your new password.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form, user=user), _form_status(
+        form
+    )
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify_email(token: str):  # type: ignore[no-untyped-def]
+    # GET only shows the button: mail scanners that follow links must not confirm anything.
+    try:
+        user = services.check_verification_token(token)
+    except DomainError as err:
+        return _token_problem(err, url_for("accounts.settings_profile"))
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_email(token)
+        except DomainError as err:
+            return _token_problem(err, url_for("accounts.settings_profile"))
+        flash("Thanks, your email address is confirmed.", "success")
+        return redirect(url_for("brands.index"))
+    return render_template("accounts/verify.html", form=form, user=user)
+
+
+@bp.route("/verify/resend", methods=["POST"])
+@login_required
+@limiter.limit(_reset_limit)
+def resend_verification():  # type: ignore[no-untyped-def]
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.resend_verification(current_user, current_user)
+        except Conflict as err:
+            flash(err.message, "info")
+        else:
+            flash(f"We've sent a new link to {current_user.email}.", "success")
+    return redirect(url_for("accounts.settings_profile"))
+
+
+def _token_problem(err: DomainError, retry_url: str):  # type: ignore[no-untyped-def]
+    return (
+        render_template("accounts/token_problem.html", message=err.message, retry_url=retry_url),
+        err.status,
+    )
+
+
+@bp.route("/u/<username>")
+def profile(username: str):  # type: ignore[no-untyped-def]
+    member = services.access_profile(username)
+    return render_template("accounts/profile.html", member=member)
+
+
+@bp.route("/settings/profile", methods=["GET", "POST"])
+@login_required
+def settings_profile():  # type: ignore[no-untyped-def]
+    form = ProfileForm(obj=current_user if request.method == "GET" else None)
+    password_form = ChangePasswordForm(formdata=None)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(current_user, current_user, form.to_draft())
+        except DomainError as err:
+            form.attach(err)
+        else:
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("accounts.settings_profile"))
+    return render_template(
+        "accounts/settings.html", form=form, password_form=password_form, resend=ActionForm()
+    ), _form_status(form)
+
+
+@bp.route("/settings/password", methods=["POST"])
+@login_required
+def change_password():  # type: ignore[no-untyped-def]
+    password_form = ChangePasswordForm()
+    if password_form.validate_on_submit():
+        try:
+            user = services.change_password(
+                current_user,
+                current_user._get_current_object(),
+                password_form.current_password.data,
+                password_form.new_password.data,
+            )
+        except DomainError as err:
+            password_form.attach(err)
+        else:
+            # The session id carries the password fingerprint; renew ours, end the others.
+            login_user(user)
+            flash("Your password is changed. Other devices have been logged out.", "success")
+            return redirect(url_for("accounts.settings_profile"))
+    form = ProfileForm(formdata=None, obj=current_user)
+    return render_template(
+        "accounts/settings.html", form=form, password_form=password_form, resend=ActionForm()
+    ), 400

@@ -1,0 +1,1 @@
+"""Brands: fan pages, follows and the per-brand roles of staff and moderators."""

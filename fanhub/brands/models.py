@@ -1,0 +1,65 @@
+"""Brands and who holds which role in them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fanhub.db import UTCDateTime, str_enum, utcnow
+from fanhub.extensions import db
+
+if TYPE_CHECKING:
+    from fanhub.accounts.models import User
+
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$"
+SLUG_MAX = 50
+NAME_MAX = 80
+TAGLINE_MAX = 160
+
+
+class Role(enum.StrEnum):
+    OWNER = "owner"
+    STAFF = "staff"
+    MODERATOR = "moderator"
+
+
+class Brand(db.Model):
+    """A brand's home on fanhub: its fan page, forums and products hang off it."""
+
+    __tablename__ = "brands"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    tagline: Mapped[str] = mapped_column(String(TAGLINE_MAX), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    roles: Mapped[list[BrandRole]] = relationship(
+        back_populates="brand", cascade="all, delete-orphan", lazy="raise"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Brand {self.slug}>"
+
+
+class BrandRole(db.Model):
+    """One role one person holds in one brand (a person may hold several)."""
+
+    __tablename__ = "brand_roles"
+    __table_args__ = (UniqueConstraint("user_id", "brand_id", "role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(
+        str_enum(Role, "brand_role")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship("User", back_populates="brand_roles", lazy="raise")
+    brand: Mapped[Brand] = relationship(back_populates="roles", lazy="raise")

@@ -1,0 +1,92 @@
+"""Configuration: the only module that reads the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ONE_MEGABYTE = 1024 * 1024
+
+
+class ConfigError(RuntimeError):
+    """The environment asks for something fanhub refuses to run with."""
+
+
+def _database_url(raw: str | None, instance_path: Path) -> str:
+    if not raw:
+        return f"sqlite:///{instance_path / 'fanhub.db'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def _secret_key(raw: str | None, instance_path: Path, production: bool) -> str:
+    if raw:
+        return raw
+    if production:
+        raise ConfigError(
+            "SECRET_KEY must be set when FANHUB_ENV=production; "
+            "a generated key would differ between servers and sign users out."
+        )
+    # Development: make a key once and keep it beside the database, outside git.
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(
+    instance_path: Path,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Build the app's settings: environment variables, embedded defaults, then overrides.
+
+    Overrides are how tests (and embedding code) configure an app without touching
+    the environment, as in Flask's tutorial.
+    """
+    env = os.environ if environ is None else environ
+    given = dict(overrides or {})
+    production = env.get("FANHUB_ENV", "development") == "production"
+    redis_url = env.get("REDIS_URL") or None
+    secret = given.get("SECRET_KEY") or _secret_key(env.get("SECRET_KEY"), instance_path, production)
+    settings = {
+        "FANHUB_ENV": "production" if production else "development",
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), instance_path),
+        "REDIS_URL": redis_url,
+        "SMTP_URL": env.get("SMTP_URL") or None,
+        "MAIL_FROM": env.get("MAIL_FROM", "fanhub <no-reply@localhost>"),
+        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_DIR": str(instance_path / "mail"),
+        # Shared limits across gunicorn workers need Redis; one process can count in memory.
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_LOGIN": "10 per minute;100 per hour",
+        "RATELIMIT_REGISTER": "5 per minute;30 per hour",
+        "RATELIMIT_PASSWORD_RESET": "5 per minute;20 per hour",
+        "MAX_CONTENT_LENGTH": ONE_MEGABYTE,
+        "MAX_FORM_MEMORY_SIZE": ONE_MEGABYTE,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "EMAIL_TOKEN_MAX_AGE": 60 * 60 * 24 * 3,
+        "PASSWORD_RESET_MAX_AGE": 60 * 60,
+        "MAIL_MAX_ATTEMPTS": 6,
+    }
+    settings.update(given)
+    return settings

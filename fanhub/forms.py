@@ -1,0 +1,23 @@
+"""Form pieces every domain shares: showing a service's error, and button-only forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from fanhub.errors import DomainError
+
+
+class AttachableForm(FlaskForm):
+    """A form that can show a service's error beside the field it names."""
+
+    def attach(self, err: DomainError) -> None:
+        """Put the rule's message on its field, or above the form when it names none."""
+        field = getattr(self, err.field, None) if err.field else None
+        if field is not None:
+            field.errors = [*field.errors, err.message]
+        else:
+            self.form_errors.append(err.message)
+
+
+class ActionForm(AttachableForm):
+    """A field-less form: a state-changing button that posts with a CSRF token."""

@@ -1,0 +1,183 @@
+"""Test fixtures: a migrated database per run, a rolled-back transaction per test."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+from fanhub import create_app
+from fanhub.extensions import db, limiter
+from tests import factories
+
+# `make test` runs the suite once per backend; FANHUB_TEST_BACKEND picks this run's.
+BACKEND = os.environ.get("FANHUB_TEST_BACKEND", "sqlite")
+_counter = itertools.count()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"fanhub database backend: {BACKEND}"
+
+
+class DatabaseFactory:
+    """Creates empty databases for this run and drops every one of them at the end."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.created: list[str] = []
+        self.run_id = uuid.uuid4().hex[:8]
+        if BACKEND == "postgresql":
+            admin = os.environ.get("TEST_DATABASE_URL")
+            if not admin:
+                raise pytest.UsageError("FANHUB_TEST_BACKEND=postgresql needs TEST_DATABASE_URL")
+            self.admin_url = make_url(admin).set(drivername="postgresql+psycopg")
+
+    def create(self) -> str:
+        name = f"fanhub_test_{self.run_id}_{next(_counter)}"
+        if BACKEND == "sqlite":
+            return f"sqlite:///{self.folder / (name + '.sqlite')}"
+        with self._admin() as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return self.admin_url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if BACKEND != "postgresql":
+            return
+        with self._admin() as conn:
+            for name in self.created:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    @contextmanager
+    def _admin(self) -> Iterator[psycopg.Connection[Any]]:
+        url = self.admin_url
+        conn = psycopg.connect(
+            host=url.host or "127.0.0.1",
+            port=url.port or 5432,
+            user=url.username or "postgres",
+            password=url.password,
+            dbname=url.database or "postgres",
+            autocommit=True,
+        )
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(tmp_path_factory.mktemp("databases"))
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+def make_app(
+    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[..., Flask]:
+    """Build an app on a fresh database whose schema comes from the migrations."""
+
+    def build(**overrides: Any) -> Flask:
+        settings = {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "SQLALCHEMY_DATABASE_URI": databases.create(),
+            "BASE_URL": "http://localhost",
+            "MAIL_DIR": str(tmp_path_factory.mktemp("mail")),
+            "SMTP_URL": None,
+            "REDIS_URL": None,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            # Cheap hashing keeps the suite fast; production uses werkzeug's default scrypt.
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+            "WTF_CSRF_ENABLED": False,
+        }
+        settings.update(overrides)
+        app = create_app(settings)
+        with app.app_context():
+            upgrade()
+        return app
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+@pytest.fixture(autouse=True)
+def rolled_back_db(app: Flask) -> Iterator[None]:
+    """Run each test inside one outer transaction that is always rolled back."""
+    with app.app_context():
+        engine = db.engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        db.engines[None] = connection  # each session joins `outer` through a savepoint
+    limiter.reset()
+    yield
+    with app.app_context():
+        db.engines[None] = engine
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], Any]:
+    """`with count_queries() as statements:` collects the SQL a block sends."""
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+        with app.app_context():
+            engine = db.engines[None].engine
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+                statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., Any]:
+    def build(**kwargs: Any) -> Any:
+        return factories.make_user(app, **kwargs)
+
+    return build
+
+
+@pytest.fixture
+def make_brand(app: Flask) -> Callable[..., Any]:
+    def build(**kwargs: Any) -> Any:
+        return factories.make_brand(app, **kwargs)
+
+    return build
