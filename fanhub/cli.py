@@ -22,9 +22,11 @@ def register(app: Flask) -> None:
     def seed_demo() -> None:
         """Fill an empty database with demo brands and people, and print their logins."""
         if count_members():
-            click.echo("The database already has accounts; demo data was not added.")
-            return
-        logins = demo.seed_demo()
-        click.echo(f"Demo data is ready. Every demo password is: {demo.DEMO_PASSWORD}")
+            click.echo("The database already has accounts, so no demo data was added.")
+            logins = demo.demo_logins()
+            click.echo(f"If it was seeded before, these logins use the password {demo.DEMO_PASSWORD}:")
+        else:
+            logins = demo.seed_demo()
+            click.echo(f"Demo data is ready. Every demo password is: {demo.DEMO_PASSWORD}")
         for login in logins:
             click.echo(f"  {login.username:<8} {login.what}")

@@ -38,13 +38,24 @@ PEOPLE = (
 )
 
 
+def demo_logins() -> list[DemoLogin]:
+    """Who a newcomer can log in as, and what each login is for."""
+    names = {slug: name for slug, name, _ in BRANDS}
+    logins = []
+    for username, _, is_admin, roles in PEOPLE:
+        what = "site admin" if is_admin else "member"
+        if roles:
+            what = ", ".join(f"{role.value} of {names[slug]}" for slug, role in roles)
+        logins.append(DemoLogin(username, what))
+    return logins
+
+
 def seed_demo() -> list[DemoLogin]:
     """Create the demo brands and people (through the services, so every rule holds)."""
     created = {
         slug: brands.create_brand(SYSTEM, brands.BrandDraft(slug, name, tagline))
         for slug, name, tagline in BRANDS
     }
-    logins = []
     for username, display_name, is_admin, roles in PEOPLE:
         user = accounts.register(
             accounts.RegistrationDraft(username, f"{username}@example.com", DEMO_PASSWORD),
@@ -54,8 +65,4 @@ def seed_demo() -> list[DemoLogin]:
         accounts.update_profile(SYSTEM, user, accounts.ProfileDraft(display_name, ""))
         for slug, role in roles:
             brands.add_role(SYSTEM, created[slug], user, role)
-        what = "site admin" if is_admin else "member"
-        if roles:
-            what = ", ".join(f"{role.value} of {created[slug].name}" for slug, role in roles)
-        logins.append(DemoLogin(username, what))
-    return logins
+    return demo_logins()

@@ -169,15 +169,22 @@ def count_queries(app: Flask) -> Callable[[], Any]:
 
 @pytest.fixture
 def make_user(app: Flask) -> Callable[..., Any]:
-    def build(**kwargs: Any) -> Any:
-        return factories.make_user(app, **kwargs)
+    def build(*args: Any, **kwargs: Any) -> Any:
+        return factories.make_user(app, *args, **kwargs)
 
     return build
 
 
 @pytest.fixture
 def make_brand(app: Flask) -> Callable[..., Any]:
-    def build(**kwargs: Any) -> Any:
-        return factories.make_brand(app, **kwargs)
+    def build(*args: Any, **kwargs: Any) -> Any:
+        return factories.make_brand(app, *args, **kwargs)
 
     return build
+
+
+@pytest.fixture
+def isolated_app(make_app: Callable[..., Flask]) -> Flask:
+    """An app on a database of its own whose commits are real: for tests of concurrent
+    writers and of live servers, which cannot share the rolled-back transaction."""
+    return make_app()

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from fanhub.accounts import services as accounts
 from fanhub.accounts.models import User
 from fanhub.brands import services as brands
 from fanhub.brands.models import Brand, Role
 from fanhub.extensions import db
+from fanhub.notifications.models import OutboundEmail
 from fanhub.permissions import SYSTEM
 
 PASSWORD = "correct-horse-battery-staple"
@@ -70,3 +73,27 @@ def make_brand(
 def login(client: FlaskClient, login: str, password: str = PASSWORD, **extra: Any) -> Any:
     """Log `client` in through the real form."""
     return client.post("/login", data={"login": login, "password": password, **extra})
+
+
+def sent_emails(app: Flask, kind: str | None = None) -> list[OutboundEmail]:
+    """The outbox rows (oldest first), optionally only those of one kind."""
+    with app.app_context():
+        query = select(OutboundEmail).order_by(OutboundEmail.id)
+        if kind is not None:
+            query = query.where(OutboundEmail.kind == kind)
+        return list(db.session.scalars(query))
+
+
+def link_in(email: OutboundEmail, base_url: str = "http://localhost") -> str:
+    """The path of the first link to fanhub in an email's text part."""
+    match = re.search(re.escape(base_url) + r"(/\S+)", email.body_text)
+    assert match, f"no link to {base_url} in: {email.body_text}"
+    return match.group(1)
+
+
+def reload_user(app: Flask, user_id: int) -> User:
+    """The member's row as the database holds it now."""
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user is not None
+        return _loaded(user)

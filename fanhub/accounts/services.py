@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +26,7 @@ from fanhub.accounts.models import (
 from fanhub.db import transaction, utcnow
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
+from fanhub.links import absolute_url
 from fanhub.notifications.services import queue_email
 from fanhub.permissions import Action, can
 
@@ -260,7 +261,7 @@ def _token_user(data: dict[str, Any]) -> User:
 
 def _queue_verification(user: User) -> None:
     token = _serializer(VERIFY_SALT).dumps({"u": user.id, "e": user.email})
-    link = current_app.config["BASE_URL"] + url_for("accounts.verify_email", token=token)
+    link = absolute_url("accounts.verify_email", token=token)
     queue_email(
         to=user.email,
         kind="verify_email",
@@ -325,7 +326,7 @@ def request_password_reset(email: str) -> None:
     if user is None or user.status is UserStatus.DELETED:
         return
     token = _serializer(RESET_SALT).dumps({"u": user.id, "p": user.session_fingerprint})
-    link = current_app.config["BASE_URL"] + url_for("accounts.reset_password", token=token)
+    link = absolute_url("accounts.reset_password", token=token)
     with transaction():
         queue_email(
             to=user.email,
