@@ -61,7 +61,8 @@ def configure_sqlite(engine: Engine) -> None:
     """Make SQLite enforce foreign keys and handle SAVEPOINT correctly.
 
     pysqlite opens transactions lazily on its own, which breaks SAVEPOINT; SQLAlchemy's
-    documented recipe turns that off and emits BEGIN itself.
+    documented recipe turns that off and emits BEGIN itself. Concurrent writers then
+    queue on busy_timeout instead of failing.
     """
 
     @event.listens_for(engine, "connect")
@@ -76,7 +77,12 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front. A deferred transaction that reads and
+        # then writes fails at once with "database is locked" when another writer
+        # committed in between (busy_timeout does not help there), so two people
+        # registering at the same moment would get a 500 instead of a clear answer.
+        # SQLite is the single-machine default; PostgreSQL is what scales out.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def str_enum(enum_cls: type[enum.StrEnum], name: str) -> Enum:

@@ -84,11 +84,19 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFact
     factory.drop_all()
 
 
+def dispose_engines(app: Flask) -> None:
+    """Close an app's pooled connections (before its database is dropped)."""
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def make_app(
     databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[..., Flask]:
+) -> Iterator[Callable[..., Flask]]:
     """Build an app on a fresh database whose schema comes from the migrations."""
+    built: list[Flask] = []
 
     def build(**overrides: Any) -> Flask:
         settings = {
@@ -108,9 +116,12 @@ def make_app(
         app = create_app(settings)
         with app.app_context():
             upgrade()
+        built.append(app)
         return app
 
-    return build
+    yield build
+    for app in built:
+        dispose_engines(app)
 
 
 @pytest.fixture(scope="session")
@@ -184,7 +195,9 @@ def make_brand(app: Flask) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def isolated_app(make_app: Callable[..., Flask]) -> Flask:
+def isolated_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     """An app on a database of its own whose commits are real: for tests of concurrent
     writers and of live servers, which cannot share the rolled-back transaction."""
-    return make_app()
+    app = make_app()
+    yield app
+    dispose_engines(app)
