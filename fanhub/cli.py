@@ -24,7 +24,9 @@ def register(app: Flask) -> None:
         if count_members():
             click.echo("The database already has accounts, so no demo data was added.")
             logins = demo.demo_logins()
-            click.echo(f"If it was seeded before, these logins use the password {demo.DEMO_PASSWORD}:")
+            click.echo(
+                f"If it was seeded before, these logins use the password {demo.DEMO_PASSWORD}:"
+            )
         else:
             logins = demo.seed_demo()
             click.echo(f"Demo data is ready. Every demo password is: {demo.DEMO_PASSWORD}")

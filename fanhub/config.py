@@ -58,7 +58,9 @@ def load_config(
     given = dict(overrides or {})
     production = env.get("FANHUB_ENV", "development") == "production"
     redis_url = env.get("REDIS_URL") or None
-    secret = given.get("SECRET_KEY") or _secret_key(env.get("SECRET_KEY"), instance_path, production)
+    secret = given.get("SECRET_KEY") or _secret_key(
+        env.get("SECRET_KEY"), instance_path, production
+    )
     settings = {
         "FANHUB_ENV": "production" if production else "development",
         "SECRET_KEY": secret,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-import enum
 from typing import Any
 
 from sqlalchemy import DateTime, Enum, event

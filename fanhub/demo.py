@@ -10,7 +10,7 @@ from fanhub.brands.models import Role
 from fanhub.permissions import SYSTEM
 
 # One password for every demo login keeps the printed table short; it is only for the demo.
-DEMO_PASSWORD = "fanhub-demo-2026"
+DEMO_PASSWORD = "fanhub-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
 
 @dataclass(frozen=True)

@@ -77,9 +77,10 @@ def wants_json(req: Request) -> bool:
     if req.path.startswith(("/embed/", "/api/")) or req.path == "/healthz":
         return True
     best = req.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and req.accept_mimetypes[best] > req.accept_mimetypes[
-        "text/html"
-    ]
+    return (
+        best == "application/json"
+        and req.accept_mimetypes[best] > req.accept_mimetypes["text/html"]
+    )
 
 
 def _respond(status: int, message: str | None, code: str) -> tuple[object, int]:

@@ -76,9 +76,7 @@ class ProfileForm(AttachableForm):
         validators=[Length(max=DISPLAY_NAME_MAX)],
         description="Shown beside your posts. Leave empty to use your username.",
     )
-    bio = TextAreaField(
-        "About you", validators=[Length(max=BIO_MAX)], render_kw={"rows": 5}
-    )
+    bio = TextAreaField("About you", validators=[Length(max=BIO_MAX)], render_kw={"rows": 5})
 
     def to_draft(self) -> ProfileDraft:
         return ProfileDraft(self.display_name.data or "", self.bio.data or "")
@@ -96,4 +94,3 @@ class ChangePasswordForm(AttachableForm):
         description="At least 10 characters, and not a common password.",
         render_kw={"autocomplete": "new-password"},
     )
-

@@ -76,7 +76,9 @@ def check_username(username: str) -> None:
         )
 
 
-def check_password(password: str, *, related: tuple[str, ...] = (), field: str = "password") -> None:
+def check_password(
+    password: str, *, related: tuple[str, ...] = (), field: str = "password"
+) -> None:
     """:raises Invalid: the password is too short, too long or too easy to guess."""
     if len(password) < PASSWORD_MIN:
         raise Invalid(f"Use at least {PASSWORD_MIN} characters.", field=field)
@@ -127,7 +129,9 @@ def register(draft: RegistrationDraft, *, is_admin: bool = False, verified: bool
             # Meet the unique indexes now: the pre-check above can lose a race.
             db.session.flush()
         except IntegrityError as err:
-            raise _taken_error("email" if "email" in str(err.orig).lower() else "username") from None
+            raise _taken_error(
+                "email" if "email" in str(err.orig).lower() else "username"
+            ) from None
         if not verified:
             _queue_verification(user)
     return user
@@ -370,4 +374,3 @@ def reset_password(token: str, new_password: str) -> User:
 def count_members() -> int:
     """How many accounts exist (for the demo seeder: seed only an empty database)."""
     return db.session.scalar(select(func.count()).select_from(User)) or 0
-

@@ -69,8 +69,11 @@ def register():  # type: ignore[no-untyped-def]
             failure = err
         else:
             login_user(user)
-            flash(f"Welcome to fanhub, {user.username}! We've emailed you a link to confirm "
-                  "your address.", "success")
+            flash(
+                f"Welcome to fanhub, {user.username}! We've emailed you a link to confirm "
+                "your address.",
+                "success",
+            )
             return redirect(safe_next(request.args.get("next"), url_for("brands.index")))
     return render_template("accounts/register.html", form=form), _form_status(form, failure)
 
@@ -130,9 +133,7 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
             logout_user()
             flash("Your password has been changed. Log in with your new password.", "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form, user=user), _form_status(
-        form
-    )
+    return render_template("accounts/reset_password.html", form=form, user=user), _form_status(form)
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])

@@ -56,9 +56,7 @@ class BrandRole(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
-    role: Mapped[Role] = mapped_column(
-        str_enum(Role, "brand_role")
-    )
+    role: Mapped[Role] = mapped_column(str_enum(Role, "brand_role"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship("User", back_populates="brand_roles", lazy="raise")

@@ -90,12 +90,14 @@ def add_role(actor: Any, brand: Brand, member: User, role: Role) -> BrandRole:
     if member.status is UserStatus.DELETED:
         raise Invalid("Deleted accounts cannot hold a role.")
     grant = BrandRole(user_id=member.id, brand_id=brand.id, role=role)
+    # Written before the flush: after a failed flush the session cannot load attributes.
+    duplicate = f"{member.username} is already {role.value} of {brand.name}."
     with transaction():
         db.session.add(grant)
         try:
             db.session.flush()  # meet (user, brand, role) uniqueness now, with a message
         except IntegrityError:
-            raise Conflict(f"{member.username} is already {role.value} of {brand.name}.") from None
+            raise Conflict(duplicate) from None
     forget_roles(member)
     return grant
 

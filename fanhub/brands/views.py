@@ -17,6 +17,4 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/b/<brand>")
 def fan_page(brand: str):  # type: ignore[no-untyped-def]
     target = services.access_brand(brand)
-    return render_template(
-        "brands/fan_page.html", brand=target, team=services.brand_team(target)
-    )
+    return render_template("brands/fan_page.html", brand=target, team=services.brand_team(target))

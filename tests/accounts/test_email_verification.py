@@ -62,7 +62,9 @@ def test_a_member_can_ask_for_the_link_again(app, client, make_user):
     first, again = sent_emails(app, "verify_email")
     assert again.to_address == "verifyfan3@example.com"
     assert link_in(again).startswith("/verify/")
-    assert "sent a new link to verifyfan3@example.com" in client.get("/settings/profile").get_data(as_text=True)
+    assert "sent a new link to verifyfan3@example.com" in client.get("/settings/profile").get_data(
+        as_text=True
+    )
 
 
 def test_asking_again_after_confirming_sends_nothing(app, client, make_user):

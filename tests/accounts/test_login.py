@@ -7,7 +7,9 @@ import pytest
 from tests.factories import PASSWORD, login
 
 
-@pytest.mark.parametrize("identifier", ["loginfan", "LoginFan", "loginfan@example.com", "LOGINFAN@EXAMPLE.COM"])
+@pytest.mark.parametrize(
+    "identifier", ["loginfan", "LoginFan", "loginfan@example.com", "LOGINFAN@EXAMPLE.COM"]
+)
 def test_a_member_logs_in_by_username_or_email_in_any_case(client, make_user, identifier):
     make_user("loginfan")
     response = login(client, identifier)
@@ -92,7 +94,9 @@ def test_without_remember_me_no_lasting_cookie_is_set(client, make_user):
 def test_the_session_cookie_is_httponly_and_samesite_lax(client, make_user):
     make_user("loginfan")
     cookie = next(
-        c for c in login(client, "loginfan").headers.getlist("Set-Cookie") if c.startswith("session=")
+        c
+        for c in login(client, "loginfan").headers.getlist("Set-Cookie")
+        if c.startswith("session=")
     )
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie

@@ -61,7 +61,9 @@ def test_a_tampered_link_shows_a_clear_page(app, client, make_user):
     assert "not valid" in response.get_data(as_text=True)
 
 
-def test_an_expired_link_shows_a_clear_page_and_changes_nothing(app, client, make_user, monkeypatch):
+def test_an_expired_link_shows_a_clear_page_and_changes_nothing(
+    app, client, make_user, monkeypatch
+):
     user = make_user("resetfan")
     link = _reset_link(app, client)
     monkeypatch.setitem(app.config, "PASSWORD_RESET_MAX_AGE", -1)

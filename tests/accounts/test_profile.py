@@ -13,8 +13,11 @@ from tests.factories import PASSWORD, login, reload_user
 def test_a_profile_shows_name_bio_and_join_date(app, client, make_user):
     user = make_user("profilefan", display_name="Profile Fan")
     with app.app_context():
-        services.update_profile(SYSTEM, services.access_profile("profilefan"),
-                                services.ProfileDraft("Profile Fan", "I drink <b>coffee</b>."))
+        services.update_profile(
+            SYSTEM,
+            services.access_profile("profilefan"),
+            services.ProfileDraft("Profile Fan", "I drink <b>coffee</b>."),
+        )
     page = client.get("/u/profilefan").get_data(as_text=True)
     assert "Profile Fan" in page
     assert "I drink &lt;b&gt;coffee&lt;/b&gt;." in page
