@@ -33,12 +33,12 @@ test: install
 	fi
 
 lint: install
-	$(BIN)/ruff check fanhub tests bench
-	$(BIN)/ruff format --check fanhub tests bench
+	$(BIN)/ruff check fanhub tests
+	$(BIN)/ruff format --check fanhub tests
 
 format: install
-	$(BIN)/ruff format fanhub tests bench
-	$(BIN)/ruff check --fix fanhub tests bench
+	$(BIN)/ruff format fanhub tests
+	$(BIN)/ruff check --fix fanhub tests
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache

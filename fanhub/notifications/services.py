@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -71,15 +72,23 @@ class PermanentFailure(Exception):
     """The server refused the message for good; retrying would not help."""
 
 
+class MailSettingsError(Exception):
+    """SMTP_URL cannot be used; the message says how to fix it."""
+
+
 class SmtpTransport:
     """Delivers through one SMTP connection, reopened after a failure."""
 
     def __init__(self, url: str) -> None:
         parts = urlsplit(url)
         if parts.scheme not in {"smtp", "smtps"}:
-            raise ValueError("SMTP_URL must start with smtp:// or smtps://")
+            raise MailSettingsError("SMTP_URL must start with smtp:// or smtps://")
+        try:
+            port = parts.port
+        except ValueError:
+            raise MailSettingsError("SMTP_URL has a port that is not a number.") from None
         self.host = parts.hostname or "localhost"
-        self.port = parts.port or (465 if parts.scheme == "smtps" else 25)
+        self.port = port or (465 if parts.scheme == "smtps" else 25)
         self.implicit_tls = parts.scheme == "smtps"
         query = parse_qs(parts.query)
         self.starttls = query.get("starttls", ["false"])[0].lower() in {"1", "true", "yes"}
@@ -96,25 +105,38 @@ class SmtpTransport:
                 )
             else:
                 conn = smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT_SECONDS)
-                if self.starttls:
-                    conn.starttls(context=context)
+            self._connection = conn  # from here on, close() tidies it up if we fail
+            if self.starttls:
+                conn.starttls(context=context)
             if self.username:
                 conn.login(self.username, self.password or "")
-            self._connection = conn
         return self._connection
 
     def send(self, message: EmailMessage) -> None:
+        """Hand one message to the server.
+
+        :raises PermanentFailure: the server refused this message with a 5xx reply.
+        :raises smtplib.SMTPException, OSError: anything worth retrying later, including
+            failing to connect or log in at all (even with a 5xx reply: that is our
+            settings or the server, not this email, and must not fail the whole outbox).
+        """
         try:
-            self._connect().send_message(message)
-        except smtplib.SMTPRecipientsRefused as err:
-            if all(code >= 500 for code, _ in err.recipients.values()):
-                raise PermanentFailure(str(err)) from err
+            connection = self._connect()
+        except (smtplib.SMTPException, OSError):
             self.close()
             raise
+        try:
+            connection.send_message(message)
+        except smtplib.SMTPRecipientsRefused as err:
+            # The connection may be mid-transaction after any refusal: start afresh.
+            self.close()
+            if all(code >= 500 for code, _ in err.recipients.values()):
+                raise PermanentFailure(str(err)) from err
+            raise
         except smtplib.SMTPResponseException as err:
+            self.close()
             if err.smtp_code >= 500:
                 raise PermanentFailure(f"{err.smtp_code} {err.smtp_error!r}") from err
-            self.close()
             raise
         except (smtplib.SMTPException, OSError):
             self.close()
@@ -172,7 +194,18 @@ def build_message(email: OutboundEmail, now: datetime) -> EmailMessage:
 
 def retry_delay(attempts: int) -> timedelta:
     """Back off 2, 4, 8 … minutes after each failed attempt, capped at six hours."""
-    return min(timedelta(minutes=2**attempts), timedelta(hours=6))
+    # Cap the exponent first: a large MAIL_MAX_ATTEMPTS must not overflow timedelta.
+    return min(timedelta(minutes=2 ** min(attempts, 9)), timedelta(hours=6))
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """What a worker needs to send a row it holds, read while it took the claim."""
+
+    email_id: int
+    attempts: int
+    message: EmailMessage | None
+    unsendable: str | None = None
 
 
 def deliver_due_mail(
@@ -180,84 +213,133 @@ def deliver_due_mail(
 ) -> DeliveryReport:
     """Send every due outbox row once; safe to run in several workers at the same time.
 
-    Each row is claimed with a conditional UPDATE (pending -> sending) that only one
-    worker can win, and the claim is committed before the message leaves, so a row is
-    never handed to the mail server twice.
+    Each row is claimed with a conditional UPDATE (pending and due -> sending) that only
+    one worker can win, and the claim is committed before the message leaves, so a row
+    is never handed to the mail server twice. No transaction stays open while a message
+    is on its way: on SQLite every transaction holds the write lock (BEGIN IMMEDIATE),
+    and on PostgreSQL an idle transaction would hold back the whole database.
+
+    A row still `sending` after its lease belonged to a worker that died mid-send; it is
+    marked failed, not retried, because the message may already have gone out.
+
+    `now` is when the run starts (tests move it); later steps of the run add the real
+    time elapsed since, so the leases of a long run do not start out expired.
     """
-    now = now or utcnow()
+    started_at, started = now or utcnow(), time.monotonic()
+
+    def clock() -> datetime:
+        return started_at + timedelta(seconds=time.monotonic() - started)
+
     report = DeliveryReport()
     with transaction():
         abandoned = db.session.execute(
             update(OutboundEmail)
-            .where(OutboundEmail.status == EmailStatus.SENDING, OutboundEmail.claimed_until < now)
-            .values(status=EmailStatus.FAILED, last_error="delivery interrupted; not retried")
+            .where(
+                OutboundEmail.status == EmailStatus.SENDING,
+                OutboundEmail.claimed_until < started_at,
+            )
+            .values(
+                status=EmailStatus.FAILED,
+                claimed_until=None,
+                last_error="delivery interrupted; not retried",
+            )
         )
         report.failed += abandoned.rowcount
-    due = db.session.scalars(
-        select(OutboundEmail.id)
-        .where(OutboundEmail.status == EmailStatus.PENDING, OutboundEmail.next_attempt_at <= now)
-        .order_by(OutboundEmail.id)
-        .limit(batch)
-    ).all()
-    db.session.rollback()
+        due = db.session.scalars(
+            select(OutboundEmail.id)
+            .where(
+                OutboundEmail.status == EmailStatus.PENDING,
+                OutboundEmail.next_attempt_at <= started_at,
+            )
+            .order_by(OutboundEmail.id)
+            .limit(batch)
+        ).all()
     if not due:
         return report
     transport = transport or open_transport()
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     try:
         for email_id in due:
-            with transaction():
-                claim = db.session.execute(
-                    update(OutboundEmail)
-                    .where(OutboundEmail.id == email_id, OutboundEmail.status == EmailStatus.PENDING)
-                    .values(
-                        status=EmailStatus.SENDING,
-                        claimed_until=now + CLAIM_LEASE,
-                        attempts=OutboundEmail.attempts + 1,
-                    )
-                )
-            if claim.rowcount != 1:
-                report.skipped += 1  # another worker took it
+            claim = _claim(email_id, clock())
+            if claim is None:
+                report.skipped += 1  # another worker sent it, or put it back to wait
                 continue
-            email = db.session.get(OutboundEmail, email_id, populate_existing=True)
-            assert email is not None  # noqa: S101 - we hold the claim on this row
-            _deliver_one(email, transport, now, max_attempts, report)
+            outcome = _send(claim, transport, max_attempts, report)
+            _record(email_id, outcome, clock())
     finally:
         transport.close()
     return report
 
 
-def _deliver_one(
-    email: OutboundEmail,
-    transport: Transport,
-    now: datetime,
-    max_attempts: int,
-    report: DeliveryReport,
-) -> None:
-    outcome: dict[str, Any]
-    try:
-        transport.send(build_message(email, now))
-    except PermanentFailure as err:
-        outcome = {"status": EmailStatus.FAILED, "last_error": str(err)[:2000]}
+def _claim(email_id: int, now: datetime) -> _Claim | None:
+    """Take the row for this worker, or return None if it is no longer ours to send."""
+    with transaction():
+        claimed = db.session.execute(
+            update(OutboundEmail)
+            .where(
+                OutboundEmail.id == email_id,
+                OutboundEmail.status == EmailStatus.PENDING,
+                # Between our SELECT and now, another worker may have tried this row
+                # and set it to wait: its backoff holds for us too.
+                OutboundEmail.next_attempt_at <= now,
+            )
+            .values(
+                status=EmailStatus.SENDING,
+                claimed_until=now + CLAIM_LEASE,
+                attempts=OutboundEmail.attempts + 1,
+            )
+        )
+        if claimed.rowcount != 1:
+            return None
+        email = db.session.get(OutboundEmail, email_id, populate_existing=True)
+        assert email is not None  # noqa: S101 - we hold the claim on this row
+        # Build the message inside the claim: after the commit the row is expired, and
+        # reading it again would open a transaction for the whole of the send.
+        try:
+            return _Claim(email_id, email.attempts, build_message(email, now))
+        except ValueError as err:  # e.g. a line break in a header: no server would take it
+            return _Claim(email_id, email.attempts, None, unsendable=str(err))
+
+
+def _send(
+    claim: _Claim, transport: Transport, max_attempts: int, report: DeliveryReport
+) -> dict[str, Any]:
+    """Hand a claimed message to the transport; return what to record about it."""
+    if claim.message is None:
         report.failed += 1
+        return {"status": EmailStatus.FAILED, "last_error": f"unsendable: {claim.unsendable}"}
+    try:
+        transport.send(claim.message)
+    except PermanentFailure as err:
+        log.warning("mail %s refused for good: %s", claim.email_id, err)
+        report.failed += 1
+        return {"status": EmailStatus.FAILED, "last_error": str(err)[:2000]}
     except (smtplib.SMTPException, OSError) as err:
-        log.warning("mail %s attempt %s failed: %s", email.id, email.attempts, err)
-        if email.attempts >= max_attempts:
-            outcome = {"status": EmailStatus.FAILED, "last_error": str(err)[:2000]}
+        log.warning("mail %s attempt %s failed: %s", claim.email_id, claim.attempts, err)
+        if claim.attempts >= max_attempts:
             report.failed += 1
-        else:
-            outcome = {
-                "status": EmailStatus.PENDING,
-                "last_error": str(err)[:2000],
-                "next_attempt_at": now + retry_delay(email.attempts),
-            }
-            report.retrying += 1
-    else:
-        outcome = {"status": EmailStatus.SENT, "sent_at": now, "last_error": None}
-        report.sent += 1
+            return {"status": EmailStatus.FAILED, "last_error": str(err)[:2000]}
+        report.retrying += 1
+        return {
+            "status": EmailStatus.PENDING,
+            "last_error": str(err)[:2000],
+            "retry_after": retry_delay(claim.attempts),
+        }
+    report.sent += 1
+    return {"status": EmailStatus.SENT, "sent_at": None, "last_error": None}
+
+
+def _record(email_id: int, outcome: dict[str, Any], now: datetime) -> None:
+    """Write the result of one attempt and release the claim."""
+    values = dict(outcome)
+    retry_after = values.pop("retry_after", None)
+    if retry_after is not None:
+        values["next_attempt_at"] = now + retry_after
+    if "sent_at" in values:
+        values["sent_at"] = now
     with transaction():
         db.session.execute(
             update(OutboundEmail)
-            .where(OutboundEmail.id == email.id)
-            .values(claimed_until=None, **outcome)
+            .where(OutboundEmail.id == email_id)
+            .values(claimed_until=None, **values)
         )
