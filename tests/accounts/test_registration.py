@@ -108,3 +108,9 @@ def test_a_logged_in_member_is_sent_away_from_the_register_page(client, make_use
     make_user("already")
     client.post("/login", data={"login": "already", "password": PASSWORD})
     assert client.get("/register").status_code == 302
+
+
+def test_registration_is_rate_limited(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_REGISTER", "2 per minute")
+    statuses = [_register(client, password="short").status_code for _ in range(3)]
+    assert statuses == [400, 400, 429]
