@@ -21,11 +21,40 @@ class Action(enum.StrEnum):
     BRAND_ROLE_ASSIGN = "brand:role-assign"
     BRAND_STAFF_ANSWER = "brand:staff-answer"
     BRAND_MODERATE = "brand:moderate"
+    BRAND_FOLLOW = "brand:follow"
     ACCOUNT_EDIT_ANY = "account:edit-any"
+    CATEGORY_MANAGE = "category:manage"
+    TOPIC_START = "topic:start"
+    ANNOUNCEMENT_START = "announcement:start"
+    TOPIC_MODERATE = "topic:moderate"
+    TOPIC_SOLVE_ANY = "topic:solve-any"
+    IDEA_VOTE = "idea:vote"
+    IDEA_STATUS_SET = "idea:status-set"
+    POST_REPLY = "post:reply"
+    POST_REPLY_LOCKED = "post:reply-locked"
+    POST_REACT = "post:react"
+    POST_EDIT_ANY = "post:edit-any"
 
+
+# Any active member may do these anywhere; a suspension takes them away.
+MEMBER_ACTIONS: Final = frozenset(
+    {Action.BRAND_FOLLOW, Action.TOPIC_START, Action.IDEA_VOTE, Action.POST_REPLY,
+     Action.POST_REACT}
+)  # fmt: skip
+
+_TEAM = frozenset({Role.OWNER, Role.STAFF})
+_KEEPERS = frozenset({Role.OWNER, Role.STAFF, Role.MODERATOR})
 
 # Site admins may do everything; anyone else needs one of these roles in the brand.
 ALLOWED_ROLES: Final[dict[Action, frozenset[Role]]] = {
+    **{action: frozenset() for action in MEMBER_ACTIONS},
+    Action.CATEGORY_MANAGE: frozenset({Role.OWNER}),
+    Action.ANNOUNCEMENT_START: _TEAM,
+    Action.TOPIC_MODERATE: _KEEPERS,
+    Action.TOPIC_SOLVE_ANY: _TEAM,
+    Action.IDEA_STATUS_SET: _TEAM,
+    Action.POST_REPLY_LOCKED: _KEEPERS,
+    Action.POST_EDIT_ANY: frozenset({Role.OWNER, Role.MODERATOR}),
     Action.BRAND_CREATE: frozenset(),
     Action.BRAND_EDIT: frozenset({Role.OWNER, Role.STAFF}),
     Action.BRAND_ROLE_ASSIGN: frozenset({Role.OWNER}),
@@ -38,7 +67,13 @@ DENIED_MESSAGES: Final[dict[Action, str]] = {
     Action.BRAND_CREATE: "Only site admins can create brands.",
     Action.BRAND_ROLE_ASSIGN: "Only the brand's owners can appoint staff and moderators.",
     Action.BRAND_MODERATE: "Only the brand's moderators can do that.",
+    Action.CATEGORY_MANAGE: "Only the brand's owners can manage its categories.",
+    Action.ANNOUNCEMENT_START: "Only the brand's staff can post announcements.",
+    Action.TOPIC_MODERATE: "Only the brand's staff and moderators can do that.",
+    Action.IDEA_STATUS_SET: "Only the brand's staff can set an idea's status.",
+    Action.POST_REPLY_LOCKED: "This topic is locked: no new replies.",
 }
+SUSPENDED_MESSAGE = "Your account is suspended, so you can read but not take part."
 
 _CACHE_ATTRIBUTE = "_fanhub_brand_roles"
 
@@ -85,7 +120,7 @@ def can(user: Any, action: Action, brand_id: int | None = None) -> bool:
         return False
     if user.status is not UserStatus.ACTIVE:
         return False
-    if user.is_admin:
+    if user.is_admin or action in MEMBER_ACTIONS:
         return True
     if brand_id is None:
         return False
@@ -97,5 +132,17 @@ def require(user: Any, action: Action, brand_id: int | None = None) -> None:
 
     :raises Forbidden: with a message saying who may do it.
     """
-    if not can(user, action, brand_id):
-        raise Forbidden(DENIED_MESSAGES.get(action, "You don't have permission to do that."))
+    if can(user, action, brand_id):
+        return
+    if getattr(user, "is_authenticated", False) and user.status is UserStatus.SUSPENDED:
+        raise Forbidden(SUSPENDED_MESSAGE)
+    raise Forbidden(DENIED_MESSAGES.get(action, "You don't have permission to do that."))
+
+
+def holds(user: Any, brand_id: int, *roles: Role) -> bool:
+    """Whether `user` really holds one of `roles` in the brand (admins do not count).
+
+    For what a role *marks* rather than allows: a reply is official because its author
+    is the brand's staff, not because a site admin could have written it.
+    """
+    return bool(roles_in(user, brand_id) & set(roles))

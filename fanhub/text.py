@@ -2,7 +2,8 @@
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,6 +11,7 @@ from bleach import html5lib_shim
 from bleach.sanitizer import Cleaner
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 
 ALLOWED_TAGS = frozenset(
     {
@@ -37,11 +39,70 @@ def _align_instead_of_style(state: StateCore) -> None:
             token.attrs["align"] = str(style).removeprefix("text-align:")
 
 
+# "@name" not preceded by a word character, "@" or "/" (so emails and URLs are left alone).
+MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9_-]{3,30})")
+MENTION_CLASS = "mention"
+
+
+def mention_candidates(source: str) -> set[str]:
+    """Lower-cased names written as @name in the source (existing members or not)."""
+    return {match.lower() for match in MENTION.findall(source)}
+
+
+def _link_mentions(state: StateCore) -> None:
+    """Turn @name in plain text (not in links or code) into a link to a known member."""
+    known: Mapping[str, str] = state.env.get("mentions") or {}
+    if not known:
+        return
+    linked: set[str] = state.env.setdefault("mentioned", set())
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        depth = 0
+        for token in block.children:
+            if token.type == "link_open":
+                depth += 1
+            elif token.type == "link_close":
+                depth -= 1
+            if token.type != "text" or depth or "@" not in token.content:
+                children.append(token)
+                continue
+            children.extend(_split_mentions(token.content, known, linked))
+        block.children = children
+
+
+def _split_mentions(text: str, known: Mapping[str, str], linked: set[str]) -> list[Token]:
+    tokens: list[Token] = []
+    cursor = 0
+    for match in MENTION.finditer(text):
+        name = match.group(1).lower()
+        if name not in known:
+            continue
+        if match.start() > cursor:
+            tokens.append(_text_token(text[cursor : match.start()]))
+        opening = Token("link_open", "a", 1)
+        opening.attrs = {"href": known[name], "class": MENTION_CLASS}
+        tokens.extend([opening, _text_token("@" + name), Token("link_close", "a", -1)])
+        linked.add(name)
+        cursor = match.end()
+    if cursor < len(text):
+        tokens.append(_text_token(text[cursor:]))
+    return tokens
+
+
+def _text_token(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
 # html=False: raw HTML in a post is shown as text, never passed on, so the sanitiser below is
 # a second wall rather than the only one.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
 _markdown.enable(["table", "strikethrough", "linkify"])
 _markdown.core.ruler.push("align_instead_of_style", _align_instead_of_style)
+_markdown.core.ruler.push("link_mentions", _link_mentions)
 
 
 def _is_web_url(value: str) -> bool:
@@ -82,8 +143,13 @@ class _LinkRelFilter(html5lib_shim.Filter):
             yield token
 
 
+def _link_attribute(tag: str, name: str, value: str) -> bool:
+    """Links keep href, title and rel; the only class is the one mentions get."""
+    return name in ("href", "title", "rel") or (name == "class" and value == MENTION_CLASS)
+
+
 ALLOWED_ATTRIBUTES = {
-    "a": ["href", "title", "rel"],
+    "a": _link_attribute,
     "img": _img_attribute,
     "th": _cell_attribute,
     "td": _cell_attribute,
@@ -101,8 +167,26 @@ _cleaner = Cleaner(
 )
 
 
+@dataclass(frozen=True)
+class RenderedText:
+    html: str
+    # Lower-cased names of the members whose @mention became a link.
+    mentioned: frozenset[str]
+
+
+def render_text(source: str, mentions: Mapping[str, str] | None = None) -> RenderedText:
+    """Render Markdown to safe HTML, linking @name for the members in `mentions`.
+
+    `mentions` maps a lower-cased username to the URL of her profile; names not in it
+    stay plain text, so nobody is linked (or notified) who does not exist.
+    """
+    if not source.strip():
+        return RenderedText("", frozenset())
+    env: dict[str, Any] = {"mentions": dict(mentions or {})}
+    html_out = _cleaner.clean(_markdown.render(source, env))
+    return RenderedText(html_out, frozenset(env.get("mentioned", ())))
+
+
 def render_markdown(source: str) -> str:
     """Render member-written Markdown to HTML that is safe to show with ``|safe``."""
-    if not source.strip():
-        return ""
-    return _cleaner.clean(_markdown.render(source))
+    return render_text(source).html

@@ -59,6 +59,8 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Kept in the row (moved in SQL with each notification) so the header costs no query.
+    unread_notification_count: Mapped[int] = mapped_column(Integer, default=0)
 
     brand_roles: Mapped[list[BrandRole]] = relationship(
         "BrandRole", back_populates="user", cascade="all, delete-orphan", lazy="raise"

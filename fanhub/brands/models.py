@@ -19,6 +19,9 @@ SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$"
 SLUG_MAX = 50
 NAME_MAX = 80
 TAGLINE_MAX = 160
+DESCRIPTION_MAX = 10_000
+COLOR_PATTERN = r"^#[0-9a-f]{6}$"
+DEFAULT_ACCENT = "#5b3df5"
 
 
 class Role(enum.StrEnum):
@@ -37,6 +40,10 @@ class Brand(db.Model):
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     tagline: Mapped[str] = mapped_column(String(TAGLINE_MAX), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[str] = mapped_column(Text, default="")
+    # Checked against COLOR_PATTERN on write, so templates may put it in a style sheet.
+    accent_color: Mapped[str] = mapped_column(String(7), default=DEFAULT_ACCENT)
+    follower_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     roles: Mapped[list[BrandRole]] = relationship(
@@ -61,3 +68,15 @@ class BrandRole(db.Model):
 
     user: Mapped[User] = relationship("User", back_populates="brand_roles", lazy="raise")
     brand: Mapped[Brand] = relationship(back_populates="roles", lazy="raise")
+
+
+class Follow(db.Model):
+    """A member is a fan of a brand (counted in Brand.follower_count)."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("user_id", "brand_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,6 +15,7 @@ from fanhub.brands.models import NAME_MAX, SLUG_PATTERN, TAGLINE_MAX, Brand, Bra
 from fanhub.db import transaction
 from fanhub.errors import Conflict, Invalid, NotFound
 from fanhub.extensions import db
+from fanhub.forums.models import Category, Topic
 from fanhub.permissions import Action, forget_roles, require
 
 

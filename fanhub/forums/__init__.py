@@ -1,0 +1,1 @@
+"""Forums: categories, topics and posts, where brand staff answer in the thread."""
