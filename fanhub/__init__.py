@@ -8,17 +8,18 @@ from typing import Any
 
 from flask import Flask, Response
 
-from fanhub import cli, errors, health
+from fanhub import cli, errors, health, humanize
 from fanhub.accounts import views as accounts_views
 from fanhub.accounts.services import load_session_user
 from fanhub.brands import views as brands_views
 from fanhub.config import load_config
 from fanhub.db import configure_sqlite
 from fanhub.extensions import csrf, db, limiter, login_manager, migrate
+from fanhub.forums import views as forums_views
 
 ROOT = Path(__file__).resolve().parent.parent
 
-BLUEPRINTS = (accounts_views.bp, brands_views.bp, health.bp)
+BLUEPRINTS = (accounts_views.bp, brands_views.bp, forums_views.bp, health.bp)
 
 # No inline script or style anywhere; member images may come from any http(s) host.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -62,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     errors.register_error_handlers(app)
+    humanize.register(app)
     cli.register(app)
     app.after_request(_security_headers)
     return app

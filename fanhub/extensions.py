@@ -28,7 +28,12 @@ class Base(DeclarativeBase):
 
 # Sessions join an outer transaction through a savepoint when one is open: that is how
 # every test runs inside a transaction that is rolled back, while code under test commits.
-db = SQLAlchemy(model_class=Base, session_options={"join_transaction_mode": "create_savepoint"})
+# Objects stay loaded after a commit: a view redirects to what it just changed, and with
+# relationships set to lazy="raise" an expired object could not load them again.
+db = SQLAlchemy(
+    model_class=Base,
+    session_options={"join_transaction_mode": "create_savepoint", "expire_on_commit": False},
+)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

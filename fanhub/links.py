@@ -19,3 +19,9 @@ def absolute_url(endpoint: str, **values: Any) -> str:
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def site_path(endpoint: str, **values: Any) -> str:
+    """The path of `endpoint` on this site (for links stored in rendered text)."""
+    adapter = current_app.url_map.bind("localhost")
+    return adapter.build(endpoint, values)

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from fanhub.accounts.models import User, UserStatus
-from fanhub.brands.models import NAME_MAX, SLUG_PATTERN, TAGLINE_MAX, Brand, BrandRole, Role
-from fanhub.db import transaction
+from fanhub.brands.models import (
+    COLOR_PATTERN,
+    DESCRIPTION_MAX,
+    NAME_MAX,
+    SLUG_PATTERN,
+    TAGLINE_MAX,
+    Brand,
+    BrandRole,
+    Follow,
+    Role,
+)
+from fanhub.db import transaction, utcnow
 from fanhub.errors import Conflict, Invalid, NotFound
 from fanhub.extensions import db
-from fanhub.forums.models import Category, Topic
-from fanhub.permissions import Action, forget_roles, require
+from fanhub.forums.models import Category, CategoryKind, Topic
+from fanhub.permissions import Action, can, forget_roles, require
+from fanhub.text import render_markdown
+
+RESPONSIVENESS_DAYS = 90
+# Where customers expect the brand to answer; announcements and ideas are not questions.
+ANSWERABLE_KINDS = (CategoryKind.SUPPORT, CategoryKind.DISCUSSION)
 
 
 @dataclass(frozen=True)
@@ -24,6 +40,13 @@ class BrandDraft:
     slug: str
     name: str
     tagline: str = ""
+
+
+@dataclass(frozen=True)
+class BrandPageDraft:
+    tagline: str
+    description: str
+    accent_color: str
 
 
 @dataclass(frozen=True)
@@ -75,6 +98,17 @@ def access_brand(slug: str) -> Brand:
     return brand
 
 
+def access_brand_for_editing(actor: Any, slug: str) -> Brand:
+    """The brand whose fan page the actor edits.
+
+    :raises NotFound: no such brand.
+    :raises Forbidden: the actor is not the brand's owner or staff.
+    """
+    brand = access_brand(slug)
+    require(actor, Action.BRAND_EDIT, brand.id)
+    return brand
+
+
 def list_brands() -> list[Brand]:
     """Every brand, by name, for the directory."""
     return list(db.session.scalars(select(Brand).order_by(Brand.name)))
@@ -119,3 +153,179 @@ def brand_team(brand: Brand) -> list[StaffMember]:
         roles = (*current.roles, grant.role) if current else (grant.role,)
         team[grant.user_id] = StaffMember(grant.user.username, grant.user.name, roles)
     return list(team.values())
+
+
+@dataclass(frozen=True)
+class Responsiveness:
+    """How well a brand answers: over the last 90 days of support and discussion topics."""
+
+    days: int
+    topics: int
+    answered: int
+    median_seconds: int | None
+
+    @property
+    def answered_share(self) -> float | None:
+        return self.answered / self.topics if self.topics else None
+
+
+@dataclass
+class FanPage:
+    brand: Brand
+    team: list[StaffMember]
+    categories: list[Category]
+    announcements: list[Topic]
+    recent_topics: list[Topic]
+    responsiveness: Responsiveness
+    is_following: bool
+    can_follow: bool
+    can_edit: bool
+    can_manage_categories: bool
+
+
+def responsiveness(brand: Brand, *, now: datetime | None = None) -> Responsiveness:
+    """Share of recent questions the brand answered officially, and its median time to do so."""
+    since = (now or utcnow()) - timedelta(days=RESPONSIVENESS_DAYS)
+    in_window = (
+        Topic.brand_id == brand.id,
+        Topic.created_at >= since,
+        Topic.category_id.in_(
+            select(Category.id).where(
+                Category.brand_id == brand.id, Category.kind.in_(ANSWERABLE_KINDS)
+            )
+        ),
+    )
+    total, answered = db.session.execute(
+        select(func.count(), func.count(Topic.first_response_seconds)).where(*in_window)
+    ).one()
+    median = None
+    if answered:
+        # The middle one or two of the sorted response times: one indexed query on any database.
+        middle = db.session.scalars(
+            select(Topic.first_response_seconds)
+            .where(*in_window, Topic.first_response_seconds.is_not(None))
+            .order_by(Topic.first_response_seconds)
+            .offset((answered - 1) // 2)
+            .limit(2 if answered % 2 == 0 else 1)
+        ).all()
+        median = sum(middle) // len(middle)
+    return Responsiveness(RESPONSIVENESS_DAYS, total, answered, median)
+
+
+def fan_page(viewer: Any, brand: Brand, *, now: datetime | None = None) -> FanPage:
+    """Everything the fan page shows, and what this viewer may do there."""
+    categories = list(
+        db.session.scalars(
+            select(Category)
+            .where(Category.brand_id == brand.id)
+            .order_by(Category.position, Category.id)
+        )
+    )
+    announcement_ids = [c.id for c in categories if c.kind is CategoryKind.ANNOUNCEMENTS]
+    recent = list(
+        db.session.scalars(
+            select(Topic)
+            .options(joinedload(Topic.last_poster))
+            .where(Topic.brand_id == brand.id)
+            .order_by(Topic.last_posted_at.desc(), Topic.id.desc())
+            .limit(10)
+        )
+    )
+    announcements: list[Topic] = []
+    if announcement_ids:
+        announcements = list(
+            db.session.scalars(
+                select(Topic)
+                .where(Topic.category_id.in_(announcement_ids))
+                .order_by(Topic.created_at.desc(), Topic.id.desc())
+                .limit(3)
+            )
+        )
+    by_id = {c.id: c for c in categories}
+    for topic in (*recent, *announcements):
+        # Already loaded above; set here so templates can name the category for free.
+        topic.__dict__.setdefault("category", by_id.get(topic.category_id))
+    signed_in = getattr(viewer, "is_authenticated", False)
+    following = (
+        signed_in
+        and db.session.scalar(
+            select(Follow.id).where(Follow.user_id == viewer.id, Follow.brand_id == brand.id)
+        )
+        is not None
+    )
+    return FanPage(
+        brand=brand,
+        team=brand_team(brand),
+        categories=categories,
+        announcements=announcements,
+        recent_topics=recent,
+        responsiveness=responsiveness(brand, now=now),
+        is_following=bool(following),
+        can_follow=can(viewer, Action.BRAND_FOLLOW, brand.id),
+        can_edit=can(viewer, Action.BRAND_EDIT, brand.id),
+        can_manage_categories=can(viewer, Action.CATEGORY_MANAGE, brand.id),
+    )
+
+
+def follow(actor: Any, brand: Brand) -> None:
+    """Become a fan of the brand (following twice changes nothing).
+
+    :raises Forbidden: the member is suspended or not logged in.
+    """
+    require(actor, Action.BRAND_FOLLOW, brand.id)
+    with transaction():
+        try:
+            with db.session.begin_nested():
+                db.session.add(Follow(user_id=actor.id, brand_id=brand.id))
+        except IntegrityError:
+            return  # already a fan: the unique key answered
+        # In SQL, so two fans following at once both count.
+        db.session.execute(
+            update(Brand)
+            .where(Brand.id == brand.id)
+            .values(follower_count=Brand.follower_count + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def unfollow(actor: Any, brand: Brand) -> None:
+    """Stop being a fan of the brand (unfollowing twice changes nothing).
+
+    :raises Forbidden: the member is suspended or not logged in.
+    """
+    require(actor, Action.BRAND_FOLLOW, brand.id)
+    with transaction():
+        removed = db.session.execute(
+            delete(Follow).where(Follow.user_id == actor.id, Follow.brand_id == brand.id)
+        ).rowcount
+        if removed:
+            db.session.execute(
+                update(Brand)
+                .where(Brand.id == brand.id)
+                .values(follower_count=Brand.follower_count - removed)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def update_brand_page(actor: Any, brand: Brand, draft: BrandPageDraft) -> Brand:
+    """Change the fan page's tagline, description (Markdown) and accent colour.
+
+    :raises Forbidden: the actor is not the brand's owner or staff.
+    :raises Invalid: a field breaks its rule.
+    """
+    require(actor, Action.BRAND_EDIT, brand.id)
+    tagline = " ".join(draft.tagline.split())
+    description = draft.description.strip()
+    color = draft.accent_color.strip().lower()
+    if len(tagline) > TAGLINE_MAX:
+        raise Invalid(f"Use at most {TAGLINE_MAX} characters.", field="tagline")
+    if len(description) > DESCRIPTION_MAX:
+        raise Invalid(f"Use at most {DESCRIPTION_MAX:,} characters.", field="description")
+    if not re.fullmatch(COLOR_PATTERN, color):
+        raise Invalid("Give the colour as #rrggbb, e.g. #5b3df5.", field="accent_color")
+    with transaction():
+        brand.tagline = tagline
+        brand.description = description
+        brand.description_html = render_markdown(description)
+        brand.accent_color = color
+    return brand

@@ -1,10 +1,14 @@
-"""The brands directory and each brand's fan page."""
+"""The brands directory, each brand's fan page, following, and editing the page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from fanhub.brands import services
+from fanhub.brands.forms import BrandPageForm
+from fanhub.errors import DomainError
+from fanhub.forms import ActionForm
 
 bp = Blueprint("brands", __name__)
 
@@ -17,4 +21,55 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/b/<brand>")
 def fan_page(brand: str):  # type: ignore[no-untyped-def]
     target = services.access_brand(brand)
-    return render_template("brands/fan_page.html", brand=target, team=services.brand_team(target))
+    return render_template(
+        "brands/fan_page.html",
+        page=services.fan_page(current_user, target),
+        brand=target,
+        action=ActionForm(),
+    )
+
+
+@bp.route("/b/<brand>/theme.css")
+def theme(brand: str):  # type: ignore[no-untyped-def]
+    # A stylesheet, not an inline style: the CSP allows styles from this site only.
+    target = services.access_brand(brand)
+    css = render_template("brands/theme.css", brand=target)
+    return (
+        css,
+        200,
+        {"Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=300"},
+    )
+
+
+@bp.route("/b/<brand>/<any(follow,unfollow):change>", methods=["POST"])
+@login_required
+def follow(brand: str, change: str):  # type: ignore[no-untyped-def]
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    target = services.access_brand(brand)
+    if change == "follow":
+        services.follow(current_user, target)
+        flash(f"You follow {target.name}.", "success")
+    else:
+        services.unfollow(current_user, target)
+        flash(f"You no longer follow {target.name}.", "info")
+    return redirect(url_for("brands.fan_page", brand=target.slug))
+
+
+@bp.route("/b/<brand>/edit", methods=["GET", "POST"])
+@login_required
+def edit(brand: str):  # type: ignore[no-untyped-def]
+    target = services.access_brand_for_editing(current_user, brand)
+    form = BrandPageForm(obj=target if request.method == "GET" else None)
+    failure = None
+    if form.validate_on_submit():
+        try:
+            services.update_brand_page(current_user, target, form.to_draft())
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            flash("The fan page is updated.", "success")
+            return redirect(url_for("brands.fan_page", brand=target.slug))
+    status = failure.status if failure else (400 if form.errors else 200)
+    return render_template("brands/edit.html", form=form, brand=target), status

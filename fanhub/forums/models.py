@@ -132,6 +132,9 @@ class Topic(db.Model):
     )
     vote_count: Mapped[int] = mapped_column(Integer, default=0)
     first_official_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Seconds from the question to the first official reply, kept so the median response
+    # time is one indexed query on any database (no dialect-specific date arithmetic).
+    first_response_seconds: Mapped[int | None] = mapped_column(Integer)
 
     author: Mapped[User | None] = relationship("User", foreign_keys=[author_id], lazy="raise")
     last_poster: Mapped[User | None] = relationship(

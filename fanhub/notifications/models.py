@@ -43,6 +43,4 @@ class OutboundEmail(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (
-        db.Index("ix_outbound_emails_due", "status", "next_attempt_at"),
-    )
+    __table_args__ = (db.Index("ix_outbound_emails_due", "status", "next_attempt_at"),)

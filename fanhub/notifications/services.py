@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import ssl
@@ -30,7 +31,12 @@ SMTP_TIMEOUT_SECONDS = 30
 
 
 def queue_email(
-    *, to: str, kind: str, subject: str, template: str, headers: dict[str, str] | None = None,
+    *,
+    to: str,
+    kind: str,
+    subject: str,
+    template: str,
+    headers: dict[str, str] | None = None,
     **context: Any,
 ) -> OutboundEmail:
     """Add an email to the outbox in the current transaction (the caller commits).
@@ -144,10 +150,9 @@ class SmtpTransport:
 
     def close(self) -> None:
         if self._connection is not None:
-            try:
+            # If the connection is already gone there is nothing to tidy.
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._connection.quit()
-            except (smtplib.SMTPException, OSError):
-                pass  # the connection is already gone; nothing to tidy
             self._connection = None
 
 
@@ -224,6 +229,8 @@ def deliver_due_mail(
 
     `now` is when the run starts (tests move it); later steps of the run add the real
     time elapsed since, so the leases of a long run do not start out expired.
+
+    :raises MailSettingsError: SMTP_URL cannot be used; nothing was claimed.
     """
     started_at, started = now or utcnow(), time.monotonic()
 
@@ -301,45 +308,51 @@ def _claim(email_id: int, now: datetime) -> _Claim | None:
             return _Claim(email_id, email.attempts, None, unsendable=str(err))
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """How one attempt ended."""
+
+    status: EmailStatus
+    error: str | None = None
+    retry_after: timedelta | None = None
+
+
 def _send(
     claim: _Claim, transport: Transport, max_attempts: int, report: DeliveryReport
-) -> dict[str, Any]:
-    """Hand a claimed message to the transport; return what to record about it."""
+) -> _Outcome:
+    """Hand a claimed message to the transport and say how it went."""
     if claim.message is None:
         report.failed += 1
-        return {"status": EmailStatus.FAILED, "last_error": f"unsendable: {claim.unsendable}"}
+        return _Outcome(EmailStatus.FAILED, f"unsendable: {claim.unsendable}")
     try:
         transport.send(claim.message)
     except PermanentFailure as err:
         log.warning("mail %s refused for good: %s", claim.email_id, err)
         report.failed += 1
-        return {"status": EmailStatus.FAILED, "last_error": str(err)[:2000]}
+        return _Outcome(EmailStatus.FAILED, str(err))
     except (smtplib.SMTPException, OSError) as err:
         log.warning("mail %s attempt %s failed: %s", claim.email_id, claim.attempts, err)
         if claim.attempts >= max_attempts:
             report.failed += 1
-            return {"status": EmailStatus.FAILED, "last_error": str(err)[:2000]}
+            return _Outcome(EmailStatus.FAILED, str(err))
         report.retrying += 1
-        return {
-            "status": EmailStatus.PENDING,
-            "last_error": str(err)[:2000],
-            "retry_after": retry_delay(claim.attempts),
-        }
+        return _Outcome(EmailStatus.PENDING, str(err), retry_delay(claim.attempts))
     report.sent += 1
-    return {"status": EmailStatus.SENT, "sent_at": None, "last_error": None}
+    return _Outcome(EmailStatus.SENT)
 
 
-def _record(email_id: int, outcome: dict[str, Any], now: datetime) -> None:
-    """Write the result of one attempt and release the claim."""
-    values = dict(outcome)
-    retry_after = values.pop("retry_after", None)
-    if retry_after is not None:
-        values["next_attempt_at"] = now + retry_after
-    if "sent_at" in values:
+def _record(email_id: int, outcome: _Outcome, now: datetime) -> None:
+    """Write how an attempt ended and release the claim."""
+    values: dict[str, Any] = {
+        "status": outcome.status,
+        "claimed_until": None,
+        "last_error": outcome.error[:2000] if outcome.error else None,
+    }
+    if outcome.status is EmailStatus.SENT:
         values["sent_at"] = now
+    if outcome.retry_after is not None:
+        values["next_attempt_at"] = now + outcome.retry_after
     with transaction():
         db.session.execute(
-            update(OutboundEmail)
-            .where(OutboundEmail.id == email_id)
-            .values(claimed_until=None, **values)
+            update(OutboundEmail).where(OutboundEmail.id == email_id).values(**values)
         )

@@ -78,6 +78,7 @@ def upgrade():
     sa.Column('idea_status_post_id', sa.Integer(), nullable=True),
     sa.Column('vote_count', sa.Integer(), nullable=False),
     sa.Column('first_official_reply_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('first_response_seconds', sa.Integer(), nullable=True),
     sa.CheckConstraint('post_count >= 0', name=op.f('ck_topics_post_count_positive')),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_topics_author_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['brand_id'], ['brands.id'], name=op.f('fk_topics_brand_id_brands'), ondelete='CASCADE'),

@@ -1,0 +1,103 @@
+"""The shape of forum input; the rules themselves live in forums.services."""
+
+from __future__ import annotations
+
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from fanhub.forms import AttachableForm
+from fanhub.forums.models import (
+    BODY_MAX,
+    CATEGORY_DESCRIPTION_MAX,
+    CATEGORY_NAME_MAX,
+    TITLE_MAX,
+    CategoryKind,
+    IdeaStatus,
+)
+from fanhub.forums.services import CategoryDraft, ReplyDraft, TopicDraft
+
+BODY_HINT = (
+    "Markdown works: **bold**, _italic_, lists, links, `code`, and @name to mention someone."
+)
+
+
+class TopicForm(AttachableForm):
+    title = StringField(
+        "Title",
+        validators=[DataRequired(), Length(max=TITLE_MAX + 50)],
+        render_kw={"maxlength": TITLE_MAX},
+    )
+    body = TextAreaField(
+        "Your question or idea",
+        validators=[DataRequired(), Length(max=BODY_MAX)],
+        description=BODY_HINT,
+        render_kw={"rows": 10},
+    )
+
+    def to_draft(self) -> TopicDraft:
+        return TopicDraft(self.title.data or "", self.body.data or "")
+
+
+class ReplyForm(AttachableForm):
+    body = TextAreaField(
+        "Your reply",
+        validators=[DataRequired(), Length(max=BODY_MAX)],
+        description=BODY_HINT,
+        render_kw={"rows": 6},
+    )
+    reply_to = HiddenField(validators=[Optional()])
+
+    def to_draft(self) -> ReplyDraft:
+        raw = (self.reply_to.data or "").strip()
+        return ReplyDraft(self.body.data or "", int(raw) if raw.isdigit() else None)
+
+
+class EditPostForm(AttachableForm):
+    body = TextAreaField(
+        "Text",
+        validators=[DataRequired(), Length(max=BODY_MAX)],
+        description=BODY_HINT,
+        render_kw={"rows": 10},
+    )
+
+
+class CategoryForm(AttachableForm):
+    slug = StringField(
+        "Address",
+        validators=[DataRequired(), Length(max=50)],
+        description="Lower-case letters, digits and dashes: /c/<address>.",
+    )
+    name = StringField("Name", validators=[DataRequired(), Length(max=CATEGORY_NAME_MAX)])
+    kind = SelectField(
+        "Kind",
+        choices=[(kind.value, kind.value.capitalize()) for kind in CategoryKind],
+        validators=[DataRequired()],
+    )
+    description = StringField(
+        "Description", validators=[Optional(), Length(max=CATEGORY_DESCRIPTION_MAX)]
+    )
+
+    def to_draft(self) -> CategoryDraft:
+        return CategoryDraft(
+            self.slug.data or "",
+            self.name.data or "",
+            CategoryKind(self.kind.data),
+            self.description.data or "",
+        )
+
+
+class MoveTopicForm(AttachableForm):
+    category = SelectField("Move to", coerce=int, validators=[DataRequired()])
+
+
+class IdeaStatusForm(AttachableForm):
+    status = SelectField(
+        "Status",
+        choices=[(status.value, status.label) for status in IdeaStatus],
+        validators=[DataRequired()],
+    )
+    comment = TextAreaField(
+        "Official comment",
+        validators=[DataRequired(), Length(max=BODY_MAX)],
+        render_kw={"rows": 4},
+    )

@@ -1,0 +1,864 @@
+"""Forum rules: categories, topics, replies, official answers, solutions, ideas, and their pages."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from fanhub.accounts.models import User, UserStatus
+from fanhub.brands.models import Brand, Role
+from fanhub.brands.services import access_brand
+from fanhub.db import transaction, utcnow
+from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
+from fanhub.extensions import db
+from fanhub.forums.models import (
+    BODY_MAX,
+    CATEGORY_DESCRIPTION_MAX,
+    CATEGORY_NAME_MAX,
+    POSTS_PER_PAGE,
+    TITLE_MAX,
+    TITLE_MIN,
+    TOPICS_PER_PAGE,
+    AuthorBadge,
+    Category,
+    CategoryKind,
+    IdeaStatus,
+    IdeaVote,
+    Post,
+    PostRevision,
+    PostStatus,
+    Reaction,
+    ReactionKind,
+    Topic,
+    TopicWatch,
+    WatchLevel,
+)
+from fanhub.links import site_path
+from fanhub.permissions import Action, can, holds, require
+from fanhub.text import RenderedText, mention_candidates, render_text
+
+CATEGORY_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
+# Tabs, newlines and other control characters have no place in a one-line title.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+REACTION_COLUMNS = {
+    ReactionKind.LIKE: Post.like_count,
+    ReactionKind.HELPFUL: Post.helpful_count,
+    ReactionKind.THANKS: Post.thanks_count,
+}
+
+
+@dataclass(frozen=True)
+class TopicDraft:
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class ReplyDraft:
+    body: str
+    reply_to_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CategoryDraft:
+    slug: str
+    name: str
+    kind: CategoryKind
+    description: str = ""
+
+
+def clean_title(raw: str) -> str:
+    """A topic title as stored: one line, single spaces, 5 to 150 characters.
+
+    :raises Invalid: control characters, or too short or long.
+    """
+    if CONTROL_CHARACTERS.search(raw.strip()):
+        raise Invalid("A title is one line of plain text.", field="title")
+    title = " ".join(raw.split())
+    if len(title) < TITLE_MIN:
+        raise Invalid(f"Give the topic a title of at least {TITLE_MIN} characters.", field="title")
+    if len(title) > TITLE_MAX:
+        raise Invalid(f"Keep the title to {TITLE_MAX} characters.", field="title")
+    return title
+
+
+def clean_body(raw: str) -> str:
+    """A post body as stored.
+
+    :raises Invalid: empty, whitespace only, or over 50,000 characters.
+    """
+    body = raw.strip("\r\n").rstrip()
+    if not body.strip():
+        raise Invalid("Write something before you post.", field="body")
+    if len(body) > BODY_MAX:
+        raise Invalid(f"Posts are limited to {BODY_MAX:,} characters.", field="body")
+    return body
+
+
+def slugify(title: str) -> str:
+    """The readable part of a topic's URL (`/t/42/<slug>`); never used to look it up."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:80].rstrip("-") or "topic"
+
+
+def render_post(body: str) -> RenderedText:
+    """Render a post's Markdown, linking @mentions of members who exist."""
+    names = mention_candidates(body)
+    known: dict[str, str] = {}
+    if names:
+        for username in db.session.scalars(
+            select(User.username).where(User.username.in_(names), User.status != UserStatus.DELETED)
+        ):
+            known[username] = site_path("accounts.profile", username=username)
+    return render_text(body, known)
+
+
+def preview(body: str) -> str:
+    """The HTML a body would be shown as, from the same renderer the server stores."""
+    if len(body) > BODY_MAX:
+        raise Invalid(f"Posts are limited to {BODY_MAX:,} characters.", field="body")
+    return render_post(body).html
+
+
+def access_category(brand_slug: str, category_slug: str) -> Category:
+    """The category at `/b/<brand>/c/<category>`.
+
+    :raises NotFound: no such brand or category.
+    """
+    category = db.session.scalars(
+        select(Category)
+        .join(Brand, Brand.id == Category.brand_id)
+        .options(joinedload(Category.brand))
+        .where(Brand.slug == brand_slug.lower(), Category.slug == category_slug.lower())
+    ).first()
+    if category is None:
+        raise NotFound("There is no such category.")
+    return category
+
+
+def access_topic(topic_id: int) -> Topic:
+    """The topic at `/t/<id>`, with its category and brand.
+
+    :raises NotFound: no such topic.
+    """
+    topic = db.session.scalars(
+        select(Topic)
+        .options(joinedload(Topic.category), joinedload(Topic.brand))
+        .where(Topic.id == topic_id)
+    ).first()
+    if topic is None:
+        raise NotFound("There is no such topic. It may have been removed.")
+    return topic
+
+
+def access_post(post_id: int) -> Post:
+    """A post with its topic, category and brand.
+
+    :raises NotFound: no such post.
+    """
+    post = db.session.scalars(
+        select(Post)
+        .options(
+            joinedload(Post.topic).joinedload(Topic.category),
+            joinedload(Post.topic).joinedload(Topic.brand),
+            joinedload(Post.author),
+        )
+        .where(Post.id == post_id)
+    ).first()
+    if post is None:
+        raise NotFound("There is no such post.")
+    return post
+
+
+def access_brand_for_management(actor: Any, brand_slug: str) -> Brand:
+    """The brand whose categories the actor manages.
+
+    :raises NotFound: no such brand.
+    :raises Forbidden: the actor is not one of its owners.
+    """
+    brand = access_brand(brand_slug)
+    require(actor, Action.CATEGORY_MANAGE, brand.id)
+    return brand
+
+
+def post_revisions(post: Post) -> list[PostRevision]:
+    """A post's earlier texts, newest first, with who replaced each."""
+    return list(
+        db.session.scalars(
+            select(PostRevision)
+            .options(joinedload(PostRevision.editor))
+            .where(PostRevision.post_id == post.id)
+            .order_by(PostRevision.id.desc())
+        )
+    )
+
+
+def list_categories(brand_id: int) -> list[Category]:
+    """A brand's categories in the order its owners chose."""
+    return list(
+        db.session.scalars(
+            select(Category)
+            .where(Category.brand_id == brand_id)
+            .order_by(Category.position, Category.id)
+        )
+    )
+
+
+def create_category(actor: Any, brand: Brand, draft: CategoryDraft) -> Category:
+    """Add a category at the end of the brand's list.
+
+    :raises Forbidden: the actor is not an owner of the brand.
+    :raises Invalid: a field breaks its rule.
+    :raises Conflict: the brand already has a category at that address.
+    """
+    require(actor, Action.CATEGORY_MANAGE, brand.id)
+    slug, name, description = _clean_category(draft)
+    last = db.session.scalar(
+        select(func.max(Category.position)).where(Category.brand_id == brand.id)
+    )
+    category = Category(
+        brand_id=brand.id,
+        slug=slug,
+        name=name,
+        description=description,
+        kind=draft.kind,
+        position=(last or 0) + 1,
+        topic_count=0,
+        post_count=0,
+    )
+    taken = f"{brand.name} already has a category at /c/{slug}."
+    with transaction():
+        db.session.add(category)
+        try:
+            db.session.flush()  # meet the (brand, slug) unique constraint now, with a message
+        except IntegrityError:
+            raise Conflict(taken, field="slug") from None
+    return category
+
+
+def update_category(actor: Any, category: Category, draft: CategoryDraft) -> Category:
+    """Rename a category or change its description or kind (its address stays).
+
+    :raises Forbidden: the actor is not an owner of the brand.
+    :raises Invalid: a field breaks its rule.
+    """
+    require(actor, Action.CATEGORY_MANAGE, category.brand_id)
+    _, name, description = _clean_category(draft, slug_required=False)
+    with transaction():
+        category.name = name
+        category.description = description
+        category.kind = draft.kind
+    return category
+
+
+def move_category(actor: Any, category: Category, offset: int) -> None:
+    """Move a category up (-1) or down (+1) in the brand's list.
+
+    :raises Forbidden: the actor is not an owner of the brand.
+    """
+    require(actor, Action.CATEGORY_MANAGE, category.brand_id)
+    ordered = list_categories(category.brand_id)
+    index = next(i for i, c in enumerate(ordered) if c.id == category.id)
+    target = index + offset
+    if not 0 <= target < len(ordered):
+        return
+    ordered.insert(target, ordered.pop(index))
+    with transaction():
+        for position, item in enumerate(ordered, start=1):
+            item.position = position
+
+
+def _clean_category(draft: CategoryDraft, slug_required: bool = True) -> tuple[str, str, str]:
+    slug = draft.slug.strip().lower()
+    if slug_required and not CATEGORY_SLUG.fullmatch(slug):
+        raise Invalid(
+            "A category's address uses 1–50 lower-case letters, digits and inner dashes.",
+            field="slug",
+        )
+    name = " ".join(draft.name.split())
+    if not name or len(name) > CATEGORY_NAME_MAX:
+        raise Invalid(f"Name the category in 1–{CATEGORY_NAME_MAX} characters.", field="name")
+    description = " ".join(draft.description.split())
+    if len(description) > CATEGORY_DESCRIPTION_MAX:
+        raise Invalid(f"Use at most {CATEGORY_DESCRIPTION_MAX} characters.", field="description")
+    return slug, name, description
+
+
+def _badge(author: Any, brand_id: int) -> AuthorBadge:
+    # What the author *is* in this brand, not what she may do: site admins are not staff.
+    if holds(author, brand_id, Role.OWNER, Role.STAFF):
+        return AuthorBadge.STAFF
+    if holds(author, brand_id, Role.MODERATOR):
+        return AuthorBadge.MODERATOR
+    return AuthorBadge.MEMBER
+
+
+def _append_post(
+    topic: Topic, author: Any, body: str, now: datetime, reply_to_id: int | None = None
+) -> Post:
+    """Write the next post of a topic and move every counter it touches (no commit)."""
+    # In SQL, so two replies at the same instant get two different positions: the UPDATE
+    # locks the topic row until the transaction ends.
+    position = db.session.execute(
+        update(Topic)
+        .where(Topic.id == topic.id)
+        .values(post_count=Topic.post_count + 1, last_posted_at=now, last_poster_id=author.id)
+        .returning(Topic.post_count)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    rendered = render_post(body)
+    badge = _badge(author, topic.brand_id)
+    post = Post(
+        topic_id=topic.id,
+        author_id=author.id,
+        position=position,
+        reply_to_id=reply_to_id,
+        body=body,
+        body_html=rendered.html,
+        status=PostStatus.VISIBLE,
+        is_official=badge is AuthorBadge.STAFF,
+        author_badge=badge,
+        like_count=0,
+        helpful_count=0,
+        thanks_count=0,
+        edit_count=0,
+        created_at=now,
+    )
+    db.session.add(post)
+    db.session.execute(
+        update(Category)
+        .where(Category.id == topic.category_id)
+        .values(post_count=Category.post_count + 1)
+    )
+    if post.is_official and position > 1:
+        elapsed = max(int((now - topic.created_at).total_seconds()), 0)
+        db.session.execute(
+            update(Topic)
+            .where(Topic.id == topic.id, Topic.first_official_reply_at.is_(None))
+            .values(first_official_reply_at=now, first_response_seconds=elapsed)
+            .execution_options(synchronize_session=False)
+        )
+    _watch(author.id, topic.id)
+    db.session.flush()  # give the post its id for the caller (links, solutions)
+    return post
+
+
+def _watch(user_id: int, topic_id: int) -> None:
+    """Authors and repliers watch a topic, unless they already chose watch or mute."""
+    exists = db.session.scalar(
+        select(TopicWatch.id).where(TopicWatch.topic_id == topic_id, TopicWatch.user_id == user_id)
+    )
+    if exists is None:
+        db.session.add(TopicWatch(topic_id=topic_id, user_id=user_id, level=WatchLevel.WATCHING))
+
+
+def start_topic(
+    author: Any, category: Category, draft: TopicDraft, *, now: datetime | None = None
+) -> Topic:
+    """Open a topic with its first post.
+
+    :raises Forbidden: the author is suspended, or the category is announcements and she
+        is not the brand's staff.
+    :raises Invalid: the title or body breaks its rule.
+    """
+    require(author, Action.TOPIC_START, category.brand_id)
+    if category.kind is CategoryKind.ANNOUNCEMENTS:
+        require(author, Action.ANNOUNCEMENT_START, category.brand_id)
+    title = clean_title(draft.title)
+    body = clean_body(draft.body)
+    now = now or utcnow()
+    topic = Topic(
+        brand_id=category.brand_id,
+        category_id=category.id,
+        author_id=author.id,
+        title=title,
+        slug=slugify(title),
+        created_at=now,
+        last_posted_at=now,
+        last_poster_id=author.id,
+        post_count=0,
+        view_count=0,
+        is_pinned=False,
+        is_locked=False,
+        vote_count=0,
+    )
+    with transaction():
+        db.session.add(topic)
+        db.session.flush()  # the first post needs the topic's id
+        _append_post(topic, author, body, now)
+        db.session.execute(
+            update(Category)
+            .where(Category.id == category.id)
+            .values(topic_count=Category.topic_count + 1)
+        )
+    return topic
+
+
+def reply_to_topic(
+    author: Any, topic: Topic, draft: ReplyDraft, *, now: datetime | None = None
+) -> Post:
+    """Add a reply at the end of a topic, optionally in reply to one of its posts.
+
+    A reply by the brand's staff is official; the first one stamps the topic as answered.
+
+    :raises Forbidden: the author is suspended, or the topic is locked and she is not
+        the brand's staff or moderator.
+    :raises Invalid: the body breaks its rule.
+    :raises NotFound: the post replied to is not in this topic.
+    """
+    require(author, Action.POST_REPLY, topic.brand_id)
+    if topic.is_locked:
+        require(author, Action.POST_REPLY_LOCKED, topic.brand_id)
+    body = clean_body(draft.body)
+    if draft.reply_to_id is not None:
+        target = db.session.scalar(
+            select(Post.id).where(Post.id == draft.reply_to_id, Post.topic_id == topic.id)
+        )
+        if target is None:
+            raise NotFound("The post you replied to is not in this topic.")
+    with transaction():
+        post = _append_post(topic, author, body, now or utcnow(), draft.reply_to_id)
+    return post
+
+
+def edit_post(actor: Any, post: Post, body: str, *, now: datetime | None = None) -> Post:
+    """Change a post's text, keeping the old text as a revision anyone can read.
+
+    :raises Forbidden: the actor is neither the author nor the brand's moderator, or
+        the post was removed.
+    :raises Invalid: the body breaks its rule.
+    """
+    _require_author_or(actor, post, Action.POST_EDIT_ANY)
+    if post.status is not PostStatus.VISIBLE:
+        raise Forbidden("A removed post cannot be edited.")
+    body = clean_body(body)
+    if body == post.body:
+        return post
+    rendered = render_post(body)
+    now = now or utcnow()
+    with transaction():
+        db.session.add(
+            PostRevision(
+                post_id=post.id,
+                editor_id=actor.id,
+                body=post.body,
+                body_html=post.body_html,
+                replaced_at=now,
+            )
+        )
+        post.body = body
+        post.body_html = rendered.html
+        post.edited_at = now
+        post.edit_count = Post.edit_count + 1
+    return post
+
+
+def delete_own_post(actor: Any, post: Post) -> Post:
+    """Remove a post its author no longer wants; it stays as "removed by its author".
+
+    Its position stays taken, so the thread still reads and links still work.
+
+    :raises Forbidden: the actor is not the author.
+    :raises Conflict: it was already removed.
+    """
+    if getattr(actor, "id", None) != post.author_id:
+        raise Forbidden("Only its author can remove a post.")
+    if post.status is PostStatus.DELETED_BY_AUTHOR:
+        raise Conflict("This post was already removed.")
+    with transaction():
+        post.status = PostStatus.DELETED_BY_AUTHOR
+        db.session.execute(
+            update(Topic)
+            .where(Topic.id == post.topic_id, Topic.solution_post_id == post.id)
+            .values(solution_post_id=None)
+            .execution_options(synchronize_session=False)
+        )
+    return post
+
+
+def _require_author_or(actor: Any, post: Post, action: Action) -> None:
+    if getattr(actor, "id", None) == post.author_id and can(actor, Action.POST_REPLY):
+        return
+    require(actor, action, post.topic.brand_id)
+
+
+def toggle_reaction(actor: Any, post: Post, kind: ReactionKind) -> bool:
+    """Add the member's reaction of this kind, or take it back; True when it is now on.
+
+    :raises Forbidden: the member is suspended, or reacts to her own post.
+    :raises Conflict: the post was removed.
+    """
+    require(actor, Action.POST_REACT, post.topic.brand_id)
+    if post.author_id == actor.id:
+        raise Forbidden("You can't react to your own post.")
+    if post.status is not PostStatus.VISIBLE:
+        raise Conflict("This post was removed.")
+    column = REACTION_COLUMNS[kind]
+    with transaction():
+        removed = db.session.execute(
+            delete(Reaction).where(
+                Reaction.post_id == post.id, Reaction.user_id == actor.id, Reaction.kind == kind
+            )
+        ).rowcount
+        if removed:
+            delta = -1
+        else:
+            db.session.add(Reaction(post_id=post.id, user_id=actor.id, kind=kind))
+            try:
+                db.session.flush()  # a double click sends two; the unique key keeps one
+            except IntegrityError:
+                raise Conflict("You already reacted.") from None
+            delta = 1
+        # In SQL, so two members reacting at once both count.
+        db.session.execute(
+            update(Post)
+            .where(Post.id == post.id)
+            .values({column.key: column + delta})
+            .execution_options(synchronize_session=False)
+        )
+    return delta == 1
+
+
+def set_pinned(actor: Any, topic: Topic, pinned: bool) -> None:
+    """Pin a topic to the top of its category, or unpin it.
+
+    :raises Forbidden: the actor is not the brand's staff or moderator.
+    """
+    require(actor, Action.TOPIC_MODERATE, topic.brand_id)
+    with transaction():
+        topic.is_pinned = pinned
+
+
+def set_locked(actor: Any, topic: Topic, locked: bool) -> None:
+    """Lock a topic against new replies from members, or unlock it.
+
+    :raises Forbidden: the actor is not the brand's staff or moderator.
+    """
+    require(actor, Action.TOPIC_MODERATE, topic.brand_id)
+    with transaction():
+        topic.is_locked = locked
+
+
+def move_topic(actor: Any, topic: Topic, target: Category) -> None:
+    """Move a topic to another category of the same brand, moving its counts along.
+
+    :raises Forbidden: the actor is not the brand's staff or moderator.
+    :raises Invalid: the target belongs to another brand.
+    """
+    require(actor, Action.TOPIC_MODERATE, topic.brand_id)
+    if target.brand_id != topic.brand_id:
+        raise Invalid("A topic can only move within its brand.", field="category")
+    if target.id == topic.category_id:
+        return
+    with transaction():
+        posts = db.session.scalar(select(Topic.post_count).where(Topic.id == topic.id)) or 0
+        db.session.execute(
+            update(Category)
+            .where(Category.id == topic.category_id)
+            .values(topic_count=Category.topic_count - 1, post_count=Category.post_count - posts)
+        )
+        db.session.execute(
+            update(Category)
+            .where(Category.id == target.id)
+            .values(topic_count=Category.topic_count + 1, post_count=Category.post_count + posts)
+        )
+        topic.category_id = target.id
+
+
+def mark_solution(actor: Any, topic: Topic, post: Post | None) -> None:
+    """Mark one reply as the answer to a support question (None clears it).
+
+    :raises Forbidden: the actor is neither the question's author nor the brand's staff.
+    :raises Invalid: the topic is not a support question, or the post is its question,
+        from another topic, or removed.
+    """
+    if not (
+        getattr(actor, "id", None) == topic.author_id and can(actor, Action.POST_REPLY)
+    ) and not can(actor, Action.TOPIC_SOLVE_ANY, topic.brand_id):
+        raise Forbidden("Only the person who asked, or the brand's staff, can mark a solution.")
+    if topic.category.kind is not CategoryKind.SUPPORT:
+        raise Invalid("Only support questions have solutions.")
+    if post is not None and (
+        post.topic_id != topic.id or post.position == 1 or post.status is not PostStatus.VISIBLE
+    ):
+        raise Invalid("Choose a reply in this topic as the solution.")
+    with transaction():
+        topic.solution_post_id = post.id if post else None
+
+
+def toggle_vote(actor: Any, topic: Topic) -> bool:
+    """Vote for an idea, or take the vote back; True when the vote now stands.
+
+    :raises Forbidden: the member is suspended.
+    :raises Invalid: the topic is not an idea.
+    """
+    require(actor, Action.IDEA_VOTE, topic.brand_id)
+    if topic.category.kind is not CategoryKind.IDEAS:
+        raise Invalid("Only ideas can be voted for.")
+    with transaction():
+        removed = db.session.execute(
+            delete(IdeaVote).where(IdeaVote.topic_id == topic.id, IdeaVote.user_id == actor.id)
+        ).rowcount
+        if removed:
+            delta = -1
+        else:
+            db.session.add(IdeaVote(topic_id=topic.id, user_id=actor.id))
+            try:
+                db.session.flush()  # a double click sends two; the unique key keeps one
+            except IntegrityError:
+                raise Conflict("You already voted for this idea.") from None
+            delta = 1
+        db.session.execute(
+            update(Topic)
+            .where(Topic.id == topic.id)
+            .values(vote_count=Topic.vote_count + delta)
+            .execution_options(synchronize_session=False)
+        )
+    return delta == 1
+
+
+def set_idea_status(
+    actor: Any, topic: Topic, status: IdeaStatus, comment: str, *, now: datetime | None = None
+) -> Post:
+    """Set an idea's status with an official comment, posted in the thread and shown on the idea.
+
+    :raises Forbidden: the actor is not the brand's staff.
+    :raises Invalid: the topic is not an idea, or the comment is empty.
+    """
+    require(actor, Action.IDEA_STATUS_SET, topic.brand_id)
+    if topic.category.kind is not CategoryKind.IDEAS:
+        raise Invalid("Only ideas have a status.")
+    body = clean_body(comment)
+    with transaction():
+        post = _append_post(topic, actor, f"**Status: {status.label}**\n\n{body}", now or utcnow())
+        topic.idea_status = status
+        topic.idea_status_post_id = post.id
+    return post
+
+
+_VIEW_FLUSH_SECONDS = 10.0
+_view_lock = threading.Lock()
+_pending_views: Counter[int] = Counter()
+_last_flush = time.monotonic()
+
+
+def count_view(topic_id: int, *, flush_every: float = _VIEW_FLUSH_SECONDS) -> None:
+    """Count one page view; write the counts at most once per interval per process.
+
+    A write per page view would make the busiest topic the slowest; a view lost in a
+    crash costs nothing.
+    """
+    global _last_flush
+    with _view_lock:
+        _pending_views[topic_id] += 1
+        if time.monotonic() - _last_flush < flush_every:
+            return
+        batch = dict(_pending_views)
+        _pending_views.clear()
+        _last_flush = time.monotonic()
+    flush_views(batch)
+
+
+def flush_views(batch: dict[int, int]) -> None:
+    """Add buffered view counts to their topics."""
+    if not batch:
+        return
+    with transaction():
+        for topic_id, views in sorted(batch.items()):
+            db.session.execute(
+                update(Topic)
+                .where(Topic.id == topic_id)
+                .values(view_count=Topic.view_count + views)
+                .execution_options(synchronize_session=False)
+            )
+
+
+@dataclass
+class TopicPage:
+    """Everything the topic page shows, and what this viewer may do there."""
+
+    topic: Topic
+    posts: list[Post]
+    page: int
+    page_count: int
+    my_reactions: set[tuple[int, ReactionKind]] = field(default_factory=set)
+    solution: Post | None = None
+    status_post: Post | None = None
+    can_reply: bool = False
+    reply_refusal: str | None = None
+    can_moderate: bool = False
+    can_mark_solution: bool = False
+    can_set_status: bool = False
+    has_voted: bool = False
+    viewer_id: int | None = None
+
+
+def page_of(position: int) -> int:
+    """The page of a topic that shows the post at `position`."""
+    return max(math.ceil(position / POSTS_PER_PAGE), 1)
+
+
+def topic_page(viewer: Any, topic: Topic, page: int = 1) -> TopicPage:
+    """One page of a topic: a range of positions, so page 5,000 costs what page 1 does.
+
+    :raises NotFound: the page is past the end.
+    """
+    page_count = page_of(topic.post_count)
+    if page < 1 or page > page_count:
+        raise NotFound("That page of the topic does not exist.")
+    first = (page - 1) * POSTS_PER_PAGE + 1
+    posts = list(
+        db.session.scalars(
+            select(Post)
+            .options(joinedload(Post.author), joinedload(Post.reply_to).joinedload(Post.author))
+            .where(
+                Post.topic_id == topic.id, Post.position.between(first, first + POSTS_PER_PAGE - 1)
+            )
+            .order_by(Post.position)
+        )
+    )
+    result = TopicPage(topic=topic, posts=posts, page=page, page_count=page_count)
+    on_page = {post.id: post for post in posts}
+    extra_ids = {
+        post_id
+        for post_id in (topic.solution_post_id, topic.idea_status_post_id)
+        if post_id is not None and post_id not in on_page
+    }
+    if extra_ids:
+        for post in db.session.scalars(
+            select(Post).options(joinedload(Post.author)).where(Post.id.in_(extra_ids))
+        ):
+            on_page[post.id] = post
+    if topic.solution_post_id:
+        result.solution = on_page.get(topic.solution_post_id)
+    if topic.idea_status_post_id:
+        result.status_post = on_page.get(topic.idea_status_post_id)
+    if getattr(viewer, "is_authenticated", False):
+        result.viewer_id = viewer.id
+        _viewer_state(viewer, topic, posts, result)
+    return result
+
+
+def _viewer_state(viewer: Any, topic: Topic, posts: list[Post], page: TopicPage) -> None:
+    if posts:
+        page.my_reactions = {
+            (post_id, kind)
+            for post_id, kind in db.session.execute(
+                select(Reaction.post_id, Reaction.kind).where(
+                    Reaction.user_id == viewer.id, Reaction.post_id.in_([p.id for p in posts])
+                )
+            )
+        }
+    if topic.category.kind is CategoryKind.IDEAS:
+        page.has_voted = (
+            db.session.scalar(
+                select(IdeaVote.id).where(
+                    IdeaVote.topic_id == topic.id, IdeaVote.user_id == viewer.id
+                )
+            )
+            is not None
+        )
+    page.can_reply = can(viewer, Action.POST_REPLY, topic.brand_id) and (
+        not topic.is_locked or can(viewer, Action.POST_REPLY_LOCKED, topic.brand_id)
+    )
+    if not page.can_reply:
+        page.reply_refusal = (
+            "This topic is locked: no new replies."
+            if topic.is_locked
+            else "Your account can't post right now."
+        )
+    page.can_moderate = can(viewer, Action.TOPIC_MODERATE, topic.brand_id)
+    page.can_mark_solution = topic.category.kind is CategoryKind.SUPPORT and (
+        viewer.id == topic.author_id or can(viewer, Action.TOPIC_SOLVE_ANY, topic.brand_id)
+    )
+    page.can_set_status = topic.category.kind is CategoryKind.IDEAS and can(
+        viewer, Action.IDEA_STATUS_SET, topic.brand_id
+    )
+
+
+@dataclass
+class CategoryPage:
+    category: Category
+    pinned: list[Topic]
+    topics: list[Topic]
+    sort: str
+    next_cursor: str | None
+    can_start: bool
+
+
+def category_page(
+    viewer: Any, category: Category, *, sort: str = "activity", cursor: str | None = None
+) -> CategoryPage:
+    """A page of a category's topics: pinned first, then by last activity (or, for ideas,
+    by votes or newest), 30 at a time, paged by a cursor rather than OFFSET.
+
+    :raises Invalid: the cursor is not one this page handed out.
+    """
+    if sort not in ("activity", "votes", "new"):
+        sort = "activity"
+    key_columns = {
+        "activity": (Topic.last_posted_at, Topic.id),
+        "votes": (Topic.vote_count, Topic.id),
+        "new": (Topic.created_at, Topic.id),
+    }[sort]
+    base = (
+        select(Topic)
+        .options(joinedload(Topic.author), joinedload(Topic.last_poster))
+        .where(Topic.category_id == category.id)
+    )
+    pinned: list[Topic] = []
+    query = base.where(Topic.is_pinned.is_(False))
+    if cursor is None:
+        pinned = list(
+            db.session.scalars(
+                base.where(Topic.is_pinned.is_(True)).order_by(*(c.desc() for c in key_columns))
+            )
+        )
+    else:
+        first, last_id = _parse_cursor(cursor, sort)
+        query = query.where(
+            or_(key_columns[0] < first, and_(key_columns[0] == first, Topic.id < last_id))
+        )
+    topics = list(
+        db.session.scalars(
+            query.order_by(*(c.desc() for c in key_columns)).limit(TOPICS_PER_PAGE + 1)
+        )
+    )
+    next_cursor = None
+    if len(topics) > TOPICS_PER_PAGE:
+        topics = topics[:TOPICS_PER_PAGE]
+        next_cursor = _make_cursor(topics[-1], sort)
+    can_start = can(viewer, Action.TOPIC_START, category.brand_id) and (
+        category.kind is not CategoryKind.ANNOUNCEMENTS
+        or can(viewer, Action.ANNOUNCEMENT_START, category.brand_id)
+    )
+    return CategoryPage(category, pinned, topics, sort, next_cursor, can_start)
+
+
+def _make_cursor(topic: Topic, sort: str) -> str:
+    if sort == "votes":
+        return f"{topic.vote_count}_{topic.id}"
+    moment = topic.created_at if sort == "new" else topic.last_posted_at
+    return f"{moment.timestamp():.6f}_{topic.id}"
+
+
+def _parse_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    try:
+        first, last_id = cursor.split("_", 1)
+        if sort == "votes":
+            return int(first), int(last_id)
+        return datetime.fromtimestamp(float(first), tz=utcnow().tzinfo), int(last_id)
+    except (ValueError, OverflowError):
+        raise Invalid("That list position is not valid; start again from the first page.") from None

@@ -1,0 +1,326 @@
+"""Forum pages: categories, topics, replies, and the buttons that change them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from fanhub.errors import DomainError, Invalid
+from fanhub.forms import ActionForm
+from fanhub.forums import services
+from fanhub.forums.forms import (
+    CategoryForm,
+    EditPostForm,
+    IdeaStatusForm,
+    MoveTopicForm,
+    ReplyForm,
+    TopicForm,
+)
+from fanhub.forums.models import IdeaStatus, ReactionKind
+
+bp = Blueprint("forums", __name__)
+
+
+def _status(form, failure: DomainError | None = None) -> int:  # type: ignore[no-untyped-def]
+    if failure is not None:
+        return failure.status
+    return 400 if form.errors or form.form_errors else 200
+
+
+def _topic_url(topic, page: int = 1, anchor: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    values = {"topic_id": topic.id, "slug": topic.slug}
+    if page > 1:
+        values["page"] = page
+    return url_for("forums.topic", **values) + (f"#{anchor}" if anchor else "")
+
+
+def _require_valid_post() -> None:
+    """Field-less buttons: refuse a POST whose CSRF token failed (ActionForm checks it)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+@bp.route("/b/<brand>/c/<category>")
+def category(brand: str, category: str):  # type: ignore[no-untyped-def]
+    target = services.access_category(brand, category)
+    page = services.category_page(
+        current_user,
+        target,
+        sort=request.args.get("sort", "activity"),
+        cursor=request.args.get("after") or None,
+    )
+    return render_template("forums/category.html", page=page, brand=target.brand)
+
+
+@bp.route("/b/<brand>/c/<category>/new", methods=["GET", "POST"])
+@login_required
+def new_topic(brand: str, category: str):  # type: ignore[no-untyped-def]
+    target = services.access_category(brand, category)
+    form = TopicForm()
+    failure = None
+    if form.validate_on_submit():
+        try:
+            topic = services.start_topic(current_user, target, form.to_draft())
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            flash("Your topic is posted.", "success")
+            return redirect(_topic_url(topic))
+    return render_template(
+        "forums/new_topic.html", form=form, category=target, brand=target.brand
+    ), _status(form, failure)
+
+
+@bp.route("/t/<int:topic_id>")
+@bp.route("/t/<int:topic_id>/<slug>")
+def topic(topic_id: int, slug: str | None = None):  # type: ignore[no-untyped-def]
+    target = services.access_topic(topic_id)
+    if "post" in request.args:
+        try:
+            position = int(request.args["post"])
+        except ValueError:
+            raise Invalid("Posts are numbered 1, 2, 3 …") from None
+        if not 1 <= position <= target.post_count:
+            abort(404)
+        return redirect(_topic_url(target, services.page_of(position), f"post-{position}"))
+    page_number = request.args.get("page", 1, type=int) or 1
+    page = services.topic_page(current_user, target, page_number)
+    services.count_view(target.id)
+    return render_template(
+        "forums/topic.html",
+        page=page,
+        topic=target,
+        brand=target.brand,
+        form=ReplyForm(formdata=None, reply_to=request.args.get("reply_to", "")),
+        action=ActionForm(),
+        move_form=_move_form(target) if page.can_moderate else None,
+        status_form=IdeaStatusForm(formdata=None) if page.can_set_status else None,
+        reactions=list(ReactionKind),
+    )
+
+
+def _move_form(topic) -> MoveTopicForm:  # type: ignore[no-untyped-def]
+    form = MoveTopicForm(formdata=None, category=topic.category_id)
+    form.category.choices = [(c.id, c.name) for c in services.list_categories(topic.brand_id)]
+    return form
+
+
+@bp.route("/t/<int:topic_id>/reply", methods=["POST"])
+@login_required
+def reply(topic_id: int):  # type: ignore[no-untyped-def]
+    target = services.access_topic(topic_id)
+    form = ReplyForm()
+    failure = None
+    if form.validate_on_submit():
+        try:
+            post = services.reply_to_topic(current_user, target, form.to_draft())
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            return redirect(
+                _topic_url(target, services.page_of(post.position), f"post-{post.position}")
+            )
+    page = services.topic_page(current_user, target, services.page_of(target.post_count))
+    return render_template(
+        "forums/topic.html",
+        page=page,
+        topic=target,
+        brand=target.brand,
+        form=form,
+        action=ActionForm(),
+        move_form=_move_form(target) if page.can_moderate else None,
+        status_form=IdeaStatusForm(formdata=None) if page.can_set_status else None,
+        reactions=list(ReactionKind),
+    ), _status(form, failure)
+
+
+@bp.route("/preview", methods=["POST"])
+@login_required
+def preview():  # type: ignore[no-untyped-def]
+    body = request.form.get("body", "")
+    return jsonify(html=services.preview(body))
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_post(post_id: int):  # type: ignore[no-untyped-def]
+    post = services.access_post(post_id)
+    form = EditPostForm(obj=post if request.method == "GET" else None)
+    failure = None
+    if form.validate_on_submit():
+        try:
+            services.edit_post(current_user, post, form.body.data or "")
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            flash("Your changes are saved.", "success")
+            return redirect(
+                _topic_url(post.topic, services.page_of(post.position), f"post-{post.position}")
+            )
+    return render_template("forums/edit_post.html", form=form, post=post), _status(form, failure)
+
+
+@bp.route("/p/<int:post_id>/history")
+def post_history(post_id: int):  # type: ignore[no-untyped-def]
+    post = services.access_post(post_id)
+    return render_template(
+        "forums/history.html", post=post, revisions=services.post_revisions(post)
+    )
+
+
+@bp.route("/p/<int:post_id>/delete", methods=["POST"])
+@login_required
+def delete_post(post_id: int):  # type: ignore[no-untyped-def]
+    _require_valid_post()
+    post = services.access_post(post_id)
+    services.delete_own_post(current_user, post)
+    flash("Your post is removed.", "info")
+    return redirect(
+        _topic_url(post.topic, services.page_of(post.position), f"post-{post.position}")
+    )
+
+
+@bp.route("/p/<int:post_id>/react/<kind>", methods=["POST"])
+@login_required
+def react(post_id: int, kind: str):  # type: ignore[no-untyped-def]
+    _require_valid_post()
+    try:
+        reaction = ReactionKind(kind)
+    except ValueError:
+        abort(404)
+    post = services.access_post(post_id)
+    services.toggle_reaction(current_user, post, reaction)
+    return redirect(
+        _topic_url(post.topic, services.page_of(post.position), f"post-{post.position}")
+    )
+
+
+@bp.route("/p/<int:post_id>/solution", methods=["POST"])
+@login_required
+def mark_solution(post_id: int):  # type: ignore[no-untyped-def]
+    _require_valid_post()
+    post = services.access_post(post_id)
+    services.mark_solution(current_user, post.topic, post)
+    flash("Marked as the solution.", "success")
+    return redirect(_topic_url(post.topic))
+
+
+@bp.route("/t/<int:topic_id>/solution/clear", methods=["POST"])
+@login_required
+def clear_solution(topic_id: int):  # type: ignore[no-untyped-def]
+    _require_valid_post()
+    target = services.access_topic(topic_id)
+    services.mark_solution(current_user, target, None)
+    return redirect(_topic_url(target))
+
+
+@bp.route("/t/<int:topic_id>/vote", methods=["POST"])
+@login_required
+def vote(topic_id: int):  # type: ignore[no-untyped-def]
+    _require_valid_post()
+    target = services.access_topic(topic_id)
+    voted = services.toggle_vote(current_user, target)
+    flash("Your vote is counted." if voted else "Your vote is taken back.", "info")
+    return redirect(_topic_url(target))
+
+
+@bp.route("/t/<int:topic_id>/status", methods=["POST"])
+@login_required
+def set_status(topic_id: int):  # type: ignore[no-untyped-def]
+    target = services.access_topic(topic_id)
+    form = IdeaStatusForm()
+    if not form.validate_on_submit():
+        raise Invalid("Choose a status and write a comment for the members.")
+    services.set_idea_status(
+        current_user, target, IdeaStatus(form.status.data), form.comment.data or ""
+    )
+    flash("The idea's status is updated.", "success")
+    return redirect(_topic_url(target))
+
+
+@bp.route("/t/<int:topic_id>/<any(pin,unpin,lock,unlock):change>", methods=["POST"])
+@login_required
+def moderate_topic(topic_id: int, change: str):  # type: ignore[no-untyped-def]
+    _require_valid_post()
+    target = services.access_topic(topic_id)
+    if change in ("pin", "unpin"):
+        services.set_pinned(current_user, target, change == "pin")
+    else:
+        services.set_locked(current_user, target, change == "lock")
+    done = {"pin": "pinned", "unpin": "unpinned", "lock": "locked", "unlock": "unlocked"}
+    flash(f"Topic {done[change]}.", "success")
+    return redirect(_topic_url(target))
+
+
+@bp.route("/t/<int:topic_id>/move", methods=["POST"])
+@login_required
+def move_topic(topic_id: int):  # type: ignore[no-untyped-def]
+    target = services.access_topic(topic_id)
+    form = MoveTopicForm()
+    form.category.choices = [(c.id, c.name) for c in services.list_categories(target.brand_id)]
+    if not form.validate_on_submit():
+        raise Invalid("Choose one of this brand's categories.")
+    destination = next(
+        c for c in services.list_categories(target.brand_id) if c.id == form.category.data
+    )
+    services.move_topic(current_user, target, destination)
+    flash(f"Topic moved to {destination.name}.", "success")
+    return redirect(_topic_url(target))
+
+
+@bp.route("/b/<brand>/categories", methods=["GET", "POST"])
+@login_required
+def manage_categories(brand: str):  # type: ignore[no-untyped-def]
+    target = services.access_brand_for_management(current_user, brand)
+    form = CategoryForm()
+    failure = None
+    if form.validate_on_submit():
+        try:
+            services.create_category(current_user, target, form.to_draft())
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            flash("Category added.", "success")
+            return redirect(url_for("forums.manage_categories", brand=target.slug))
+    return render_template(
+        "forums/categories.html",
+        brand=target,
+        categories=services.list_categories(target.id),
+        form=form,
+        action=ActionForm(),
+    ), _status(form, failure)
+
+
+@bp.route("/b/<brand>/c/<category>/edit", methods=["GET", "POST"])
+@login_required
+def edit_category(brand: str, category: str):  # type: ignore[no-untyped-def]
+    target = services.access_category(brand, category)
+    services.access_brand_for_management(current_user, brand)
+    form = CategoryForm(obj=target if request.method == "GET" else None)
+    form.slug.data = target.slug
+    failure = None
+    if form.validate_on_submit():
+        try:
+            services.update_category(current_user, target, form.to_draft())
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            flash("Category saved.", "success")
+            return redirect(url_for("forums.manage_categories", brand=target.brand.slug))
+    return render_template(
+        "forums/edit_category.html", form=form, category=target, brand=target.brand
+    ), _status(form, failure)
+
+
+@bp.route("/b/<brand>/c/<category>/<any(up,down):direction>", methods=["POST"])
+@login_required
+def move_category(brand: str, category: str, direction: str):  # type: ignore[no-untyped-def]
+    _require_valid_post()
+    target = services.access_category(brand, category)
+    services.move_category(current_user, target, -1 if direction == "up" else 1)
+    return redirect(url_for("forums.manage_categories", brand=target.brand.slug))

@@ -1,0 +1,38 @@
+"""How times and durations read on a page ("3 hours ago", "within 2 days")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+
+from fanhub.db import utcnow
+
+_UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400), ("day", 86400),
+          ("hour", 3600), ("minute", 60))  # fmt: skip
+
+
+def duration(seconds: int | float) -> str:
+    """A rough length of time: "45 minutes", "3 hours", "2 days"."""
+    seconds = int(seconds)
+    for name, size in _UNITS:
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {name}{'s' if count != 1 else ''}"
+    return "a minute"
+
+
+def ago(moment: datetime, now: datetime | None = None) -> str:
+    """How long ago something happened, or its date once it is old."""
+    seconds = ((now or utcnow()) - moment).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds > 30 * 86400:
+        return moment.strftime("%-d %b %Y")
+    return f"{duration(seconds)} ago"
+
+
+def register(app: Flask) -> None:
+    """Make the helpers available to templates as filters."""
+    app.add_template_filter(ago)
+    app.add_template_filter(duration)
