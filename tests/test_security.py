@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from fanhub.errors import Conflict
 
 
 def _post_urls(app):
     """Every URL that accepts POST, with placeholder arguments filled in."""
+    adapter = app.url_map.bind("localhost")
     urls = []
     for rule in app.url_map.iter_rules():
-        if "POST" in (rule.methods or ()):
-            urls.append(rule.rule.replace("<token>", "x").replace("<", "").replace(">", ""))
+        if "POST" not in (rule.methods or ()):
+            continue
+        values = {}
+        for name, converter in rule._converters.items():
+            if isinstance(converter, AnyConverter):
+                values[name] = sorted(converter.items)[0]
+            elif isinstance(converter, IntegerConverter):
+                values[name] = 1
+            else:
+                values[name] = "x"
+        urls.append(adapter.build(rule.endpoint, values))
     return sorted(urls)
 
 
