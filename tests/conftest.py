@@ -22,6 +22,8 @@ from fanhub import create_app
 from fanhub.extensions import db, limiter
 from tests import factories
 
+pytest_plugins = ["tests.stories"]
+
 # `make test` runs the suite once per backend; FANHUB_TEST_BACKEND picks this run's.
 BACKEND = os.environ.get("FANHUB_TEST_BACKEND", "sqlite")
 _counter = itertools.count()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
@@ -15,6 +16,8 @@ from fanhub.accounts.models import User
 from fanhub.brands import services as brands
 from fanhub.brands.models import Brand, Role
 from fanhub.extensions import db
+from fanhub.forums import services as forums
+from fanhub.forums.models import Category, CategoryKind, Post, Topic
 from fanhub.notifications.models import OutboundEmail
 from fanhub.permissions import SYSTEM
 
@@ -97,3 +100,67 @@ def reload_user(app: Flask, user_id: int) -> User:
         user = db.session.get(User, user_id)
         assert user is not None
         return _loaded(user)
+
+
+def make_category(
+    app: Flask, brand: Brand, kind: CategoryKind = CategoryKind.DISCUSSION, slug: str | None = None
+) -> Category:
+    """A category of the brand."""
+    n = next(_sequence)
+    slug = slug or f"{kind.value}{n}"
+    with app.app_context():
+        category = forums.create_category(
+            SYSTEM,
+            db.session.get(Brand, brand.id),
+            forums.CategoryDraft(slug, f"{kind.value.capitalize()} {n}", kind),
+        )
+        return _loaded(category)
+
+
+def make_topic(
+    app: Flask,
+    category: Category,
+    author: User,
+    *,
+    title: str = "A question about my order",
+    body: str = "It arrived broken. What can I do?",
+    replies: int = 0,
+    repliers: list[User] | None = None,
+    now: datetime | None = None,
+) -> Topic:
+    """A topic started through the service, with `replies` replies by `repliers` in turn."""
+    with app.app_context():
+        topic = forums.start_topic(
+            db.session.get(User, author.id),
+            db.session.get(Category, category.id),
+            forums.TopicDraft(title, body),
+            now=now,
+        )
+        people = [db.session.get(User, u.id) for u in (repliers or [author])]
+        for n in range(replies):
+            forums.reply_to_topic(
+                people[n % len(people)], topic, forums.ReplyDraft(f"Reply number {n + 1}."), now=now
+            )
+        return _loaded(topic)
+
+
+def reply(
+    app: Flask, topic: Topic, author: User, body: str = "Here is what I found.", **kw: Any
+) -> Post:
+    """One reply through the service."""
+    with app.app_context():
+        post = forums.reply_to_topic(
+            db.session.get(User, author.id),
+            db.session.get(Topic, topic.id),
+            forums.ReplyDraft(body, kw.pop("reply_to_id", None)),
+            **kw,
+        )
+        return _loaded(post)
+
+
+def load(app: Flask, model: type[Any], ident: int) -> Any:
+    """A row as the database holds it now."""
+    with app.app_context():
+        row = db.session.get(model, ident)
+        assert row is not None
+        return _loaded(row)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from fanhub.forms import AttachableForm
@@ -70,7 +71,7 @@ class CategoryForm(AttachableForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=CATEGORY_NAME_MAX)])
     kind = SelectField(
         "Kind",
-        choices=[(kind.value, kind.value.capitalize()) for kind in CategoryKind],
+        choices=[SelectChoice(kind.value, kind.value.capitalize()) for kind in CategoryKind],
         validators=[DataRequired()],
     )
     description = StringField(
@@ -93,7 +94,7 @@ class MoveTopicForm(AttachableForm):
 class IdeaStatusForm(AttachableForm):
     status = SelectField(
         "Status",
-        choices=[(status.value, status.label) for status in IdeaStatus],
+        choices=[SelectChoice(status.value, status.label) for status in IdeaStatus],
         validators=[DataRequired()],
     )
     comment = TextAreaField(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from fanhub.errors import DomainError, Invalid
 from fanhub.forms import ActionForm
@@ -84,7 +85,7 @@ def topic(topic_id: int, slug: str | None = None):  # type: ignore[no-untyped-de
         if not 1 <= position <= target.post_count:
             abort(404)
         return redirect(_topic_url(target, services.page_of(position), f"post-{position}"))
-    page_number = request.args.get("page", 1, type=int) or 1
+    page_number = request.args.get("page", 1, type=int)
     page = services.topic_page(current_user, target, page_number)
     services.count_view(target.id)
     return render_template(
@@ -102,7 +103,9 @@ def topic(topic_id: int, slug: str | None = None):  # type: ignore[no-untyped-de
 
 def _move_form(topic) -> MoveTopicForm:  # type: ignore[no-untyped-def]
     form = MoveTopicForm(formdata=None, category=topic.category_id)
-    form.category.choices = [(c.id, c.name) for c in services.list_categories(topic.brand_id)]
+    form.category.choices = [
+        SelectChoice(str(c.id), c.name) for c in services.list_categories(topic.brand_id)
+    ]
     return form
 
 
@@ -260,7 +263,9 @@ def moderate_topic(topic_id: int, change: str):  # type: ignore[no-untyped-def]
 def move_topic(topic_id: int):  # type: ignore[no-untyped-def]
     target = services.access_topic(topic_id)
     form = MoveTopicForm()
-    form.category.choices = [(c.id, c.name) for c in services.list_categories(target.brand_id)]
+    form.category.choices = [
+        SelectChoice(str(c.id), c.name) for c in services.list_categories(target.brand_id)
+    ]
     if not form.validate_on_submit():
         raise Invalid("Choose one of this brand's categories.")
     destination = next(

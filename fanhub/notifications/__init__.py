@@ -1,1 +1,1 @@
-"""Notifications: the email outbox now; in-app notifications and preferences later."""
+"""Notifications: in-app notifications and the email outbox; preferences later."""
