@@ -89,6 +89,8 @@ def load_config(
         "EMAIL_TOKEN_MAX_AGE": 60 * 60 * 24 * 3,
         "PASSWORD_RESET_MAX_AGE": 60 * 60,
         "MAIL_MAX_ATTEMPTS": 6,
+        # Topic views are counted in memory and written at most this often per process.
+        "VIEW_FLUSH_SECONDS": 10.0,
     }
     settings.update(given)
     return settings

@@ -31,6 +31,7 @@ class Shop:
     announcements: Any
 
     def person(self, who: str) -> Any:
+        """The person a test names by role ("staff", "member", "admin" …)."""
         return getattr(self, who)
 
 

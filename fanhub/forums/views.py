@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -87,7 +87,7 @@ def topic(topic_id: int, slug: str | None = None):  # type: ignore[no-untyped-de
         return redirect(_topic_url(target, services.page_of(position), f"post-{position}"))
     page_number = request.args.get("page", 1, type=int)
     page = services.topic_page(current_user, target, page_number)
-    services.count_view(target.id)
+    services.count_view(target.id, flush_every=current_app.config["VIEW_FLUSH_SECONDS"])
     return render_template(
         "forums/topic.html",
         page=page,
