@@ -9,6 +9,7 @@ from fanhub import demo
 from fanhub.accounts import cli as accounts_cli
 from fanhub.accounts.services import count_members
 from fanhub.brands import cli as brands_cli
+from fanhub.forums import cli as forums_cli
 from fanhub.notifications import cli as notifications_cli
 
 
@@ -16,6 +17,7 @@ def register(app: Flask) -> None:
     """Attach every command to `flask --app fanhub`."""
     accounts_cli.register(app)
     brands_cli.register(app)
+    forums_cli.register(app)
     notifications_cli.register(app)
 
     @app.cli.command("seed-demo")

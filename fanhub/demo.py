@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from fanhub.accounts import services as accounts
+from fanhub.accounts.models import User
 from fanhub.brands import services as brands
-from fanhub.brands.models import Role
+from fanhub.brands.models import Brand, Role
+from fanhub.db import utcnow
+from fanhub.forums import services as forums
+from fanhub.forums.models import Category, CategoryKind, IdeaStatus
 from fanhub.permissions import SYSTEM
 
 # One password for every demo login keeps the printed table short; it is only for the demo.
@@ -50,12 +55,29 @@ def demo_logins() -> list[DemoLogin]:
     return logins
 
 
+CATEGORIES = (
+    ("announcements", "Announcements", CategoryKind.ANNOUNCEMENTS, "News from the team."),
+    ("help", "Help & support", CategoryKind.SUPPORT, "Questions about orders and products."),
+    ("lounge", "The lounge", CategoryKind.DISCUSSION, "Talk with other fans."),
+    ("ideas", "Ideas", CategoryKind.IDEAS, "Tell us what to make next, and vote."),
+)
+
+DESCRIPTIONS = {
+    "northwind": "We roast **small batches** every Tuesday and ship them the same week.\n\n"
+    "Ask us anything here: the people who roast your coffee answer in the thread.",
+    "acme-outdoor": "Gear for long trips, built to be repaired. Our product team reads every "
+    "thread, and our support people answer **in the thread**.",
+}
+
+
 def seed_demo() -> list[DemoLogin]:
-    """Create the demo brands and people (through the services, so every rule holds)."""
+    """Create the demo brands, people and conversations (through the services, so every
+    rule and counter holds)."""
     created = {
         slug: brands.create_brand(SYSTEM, brands.BrandDraft(slug, name, tagline))
         for slug, name, tagline in BRANDS
     }
+    people: dict[str, User] = {}
     for username, display_name, is_admin, roles in PEOPLE:
         user = accounts.register(
             accounts.RegistrationDraft(username, f"{username}@example.com", DEMO_PASSWORD),
@@ -65,4 +87,107 @@ def seed_demo() -> list[DemoLogin]:
         accounts.update_profile(SYSTEM, user, accounts.ProfileDraft(display_name, ""))
         for slug, role in roles:
             brands.add_role(SYSTEM, created[slug], user, role)
+        people[username] = user
+    for slug, brand in created.items():
+        _seed_forums(brand, people, staff=people["sam" if slug == "northwind" else "ted"])
     return demo_logins()
+
+
+def _seed_forums(brand: Brand, people: dict[str, User], staff: User) -> None:
+    brands.update_brand_page(
+        SYSTEM,
+        brand,
+        brands.BrandPageDraft(
+            brand.tagline,
+            DESCRIPTIONS[brand.slug],
+            "#b5542d" if brand.slug == "northwind" else "#2f7d4f",
+        ),
+    )
+    categories: dict[str, Category] = {
+        slug: forums.create_category(SYSTEM, brand, forums.CategoryDraft(slug, name, kind, text))
+        for slug, name, kind, text in CATEGORIES
+    }
+    alice, bob, carol = people["alice"], people["bob"], people["carol"]
+    start = utcnow() - timedelta(days=6)
+
+    def at(hours: float):  # noqa: ANN202 - a tiny clock for the story below
+        return start + timedelta(hours=hours)
+
+    forums.start_topic(
+        staff,
+        categories["announcements"],
+        forums.TopicDraft(
+            f"Welcome to the {brand.name} community",
+            "This is where you can ask us anything. Our team answers here, in the open, "
+            "so everyone benefits from the answer.",
+        ),
+        now=at(0),
+    )
+    solved = forums.start_topic(
+        alice,
+        categories["help"],
+        forums.TopicDraft(
+            "My order arrived damaged",
+            "The box was crushed and one item is broken. What should I do?",
+        ),
+        now=at(20),
+    )
+    forums.reply_to_topic(
+        bob, solved, forums.ReplyDraft("Same happened to me last month."), now=at(21)
+    )
+    answer = forums.reply_to_topic(
+        staff,
+        solved,
+        forums.ReplyDraft(
+            "So sorry about that, @alice! We've sent a replacement today; you don't need to "
+            "return the broken one. You'll get a tracking email within the hour."
+        ),
+        now=at(22.5),
+    )
+    forums.reply_to_topic(
+        alice, solved, forums.ReplyDraft("Thank you, that was quick!"), now=at(23)
+    )
+    forums.mark_solution(alice, solved, answer)
+    forums.start_topic(
+        carol,
+        categories["help"],
+        forums.TopicDraft("Can I change my delivery address?", "I moved last week. Order #1042."),
+        now=at(130),
+    )
+    chat = forums.start_topic(
+        bob,
+        categories["lounge"],
+        forums.TopicDraft("What are you all using this week?", "Share your favourites!"),
+        now=at(40),
+    )
+    for hours, (author, text) in enumerate(
+        [
+            (alice, "The seasonal one, every day."),
+            (carol, "Still on the classics."),
+            (staff, "We're testing something new for spring. Stay tuned!"),
+        ],  # fmt: skip
+        start=41,
+    ):
+        forums.reply_to_topic(author, chat, forums.ReplyDraft(text), now=at(hours))
+    idea = forums.start_topic(
+        carol,
+        categories["ideas"],
+        forums.TopicDraft("Offer refill packs", "Less packaging, and a little cheaper."),
+        now=at(60),
+    )
+    for voter in (alice, bob, carol):
+        forums.toggle_vote(voter, idea)
+    forums.set_idea_status(
+        staff,
+        idea,
+        IdeaStatus.PLANNED,
+        "Great idea. Refill packs are planned for the spring.",
+        now=at(70),
+    )
+    second = forums.start_topic(
+        alice,
+        categories["ideas"],
+        forums.TopicDraft("A loyalty programme", "Points for every order, maybe?"),
+        now=at(90),
+    )
+    forums.toggle_vote(bob, second)

@@ -79,3 +79,19 @@ def test_an_owner_renames_a_category(app, client, shop):
     )
     assert response.status_code == 302
     assert load(app, Category, shop.discussion.id).name == "Coffee talk"
+
+
+def test_the_cli_creates_and_lists_categories(runner, shop):
+    result = runner.invoke(
+        args=["category", "create", "northwind", "returns", "Returns", "--kind", "support"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "created support category /b/northwind/c/returns" in result.output
+    listing = runner.invoke(args=["category", "list", "northwind"])
+    assert "returns" in listing.output.splitlines()[-1]
+
+
+def test_the_cli_explains_a_refused_category(runner, shop):
+    result = runner.invoke(args=["category", "create", "northwind", "support", "Again"])
+    assert result.exit_code == 1
+    assert "already has a category at /c/support" in result.output

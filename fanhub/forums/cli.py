@@ -1,0 +1,56 @@
+"""`flask category …`: a brand's forum categories from the command line."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from fanhub.brands.services import access_brand
+from fanhub.errors import DomainError
+from fanhub.forums import services
+from fanhub.forums.models import CategoryKind
+from fanhub.permissions import SYSTEM
+
+
+def register(app: Flask) -> None:
+    """Add the `category` command group to the app's CLI."""
+
+    @app.cli.group("category")
+    def category_group() -> None:
+        """Manage a brand's forum categories."""
+
+    @category_group.command("create")
+    @click.argument("brand")
+    @click.argument("slug")
+    @click.argument("name")
+    @click.option(
+        "--kind",
+        type=click.Choice([kind.value for kind in CategoryKind]),
+        default=CategoryKind.DISCUSSION.value,
+        show_default=True,
+    )
+    @click.option("--description", default="", help="One line shown under the name.")
+    def create(brand: str, slug: str, name: str, kind: str, description: str) -> None:
+        """Add category SLUG called NAME at the end of BRAND's list."""
+        try:
+            target = access_brand(brand)
+            category = services.create_category(
+                SYSTEM, target, services.CategoryDraft(slug, name, CategoryKind(kind), description)
+            )
+        except DomainError as err:
+            raise click.ClickException(err.message) from None
+        click.echo(f"created {category.kind.value} category /b/{target.slug}/c/{category.slug}")
+
+    @category_group.command("list")
+    @click.argument("brand")
+    def list_categories(brand: str) -> None:
+        """Show BRAND's categories in order, with their counts."""
+        try:
+            target = access_brand(brand)
+        except DomainError as err:
+            raise click.ClickException(err.message) from None
+        for category in services.list_categories(target.id):
+            click.echo(
+                f"{category.position:>3}  {category.slug:<20} {category.kind.value:<13} "
+                f"{category.topic_count} topics, {category.post_count} posts"
+            )
