@@ -41,6 +41,42 @@ def register(app: Flask) -> None:
             raise click.ClickException(err.message) from None
         click.echo(f"created {category.kind.value} category /b/{target.slug}/c/{category.slug}")
 
+    @category_group.command("edit")
+    @click.argument("brand")
+    @click.argument("slug")
+    @click.option("--name", help="A new name.")
+    @click.option("--kind", type=click.Choice([kind.value for kind in CategoryKind]))
+    @click.option("--description", help="A new description.")
+    def edit(
+        brand: str, slug: str, name: str | None, kind: str | None, description: str | None
+    ) -> None:
+        """Rename category SLUG of BRAND, or change its kind or description."""
+        try:
+            category = services.access_category(brand, slug)
+            draft = services.CategoryDraft(
+                category.slug,
+                name if name is not None else category.name,
+                CategoryKind(kind) if kind else category.kind,
+                description if description is not None else category.description,
+            )
+            services.update_category(SYSTEM, category, draft)
+        except DomainError as err:
+            raise click.ClickException(err.message) from None
+        click.echo(f"saved /b/{brand}/c/{category.slug}: {category.name} ({category.kind.value})")
+
+    @category_group.command("move")
+    @click.argument("brand")
+    @click.argument("slug")
+    @click.argument("direction", type=click.Choice(["up", "down"]))
+    def move(brand: str, slug: str, direction: str) -> None:
+        """Move category SLUG one place up or down in BRAND's list."""
+        try:
+            category = services.access_category(brand, slug)
+            services.move_category(SYSTEM, category, -1 if direction == "up" else 1)
+        except DomainError as err:
+            raise click.ClickException(err.message) from None
+        click.echo(f"moved {slug} {direction}")
+
     @category_group.command("list")
     @click.argument("brand")
     def list_categories(brand: str) -> None:

@@ -95,3 +95,12 @@ def test_the_cli_explains_a_refused_category(runner, shop):
     result = runner.invoke(args=["category", "create", "northwind", "support", "Again"])
     assert result.exit_code == 1
     assert "already has a category at /c/support" in result.output
+
+
+def test_the_cli_edits_and_reorders_categories(app, runner, shop):
+    result = runner.invoke(args=["category", "edit", "northwind", "ideas", "--name", "Wishlist"])
+    assert result.exit_code == 0, result.output
+    assert load(app, Category, shop.ideas.id).name == "Wishlist"
+    before = load(app, Category, shop.ideas.id).position
+    assert runner.invoke(args=["category", "move", "northwind", "ideas", "up"]).exit_code == 0
+    assert load(app, Category, shop.ideas.id).position == before - 1
