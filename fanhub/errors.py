@@ -21,10 +21,14 @@ class DomainError(Exception):
     status: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, field: str | None = None, *, also: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        # Further fields that broke their rules, so a form can show every problem at once.
+        self.also = dict(also or {})
 
 
 class Invalid(DomainError):

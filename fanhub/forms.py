@@ -12,11 +12,12 @@ class AttachableForm(FlaskForm):
 
     def attach(self, err: DomainError) -> None:
         """Put the rule's message on its field, or above the form when it names none."""
-        field = getattr(self, err.field, None) if err.field else None
-        if field is not None:
-            field.errors = [*field.errors, err.message]
-        else:
-            self.form_errors.append(err.message)
+        for name, message in ((err.field, err.message), *err.also.items()):
+            field = getattr(self, name, None) if name else None
+            if field is None:
+                self.form_errors.append(message)
+            elif not field.errors:  # one message per field: the form's own check came first
+                field.errors = [message]
 
 
 class ActionForm(AttachableForm):

@@ -94,6 +94,32 @@ def _hash(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
+def check_registration(draft: RegistrationDraft) -> tuple[str, str]:
+    """The normalised username and email of a registration whose fields all keep their rules.
+
+    :raises Invalid: naming the first field that breaks its rule, with the others in `also`.
+    """
+    problems: dict[str, str] = {}
+    username = normalise_username(draft.username)
+    email = ""
+    try:
+        check_username(username)
+    except Invalid as err:
+        problems["username"] = err.message
+    try:
+        email = normalise_email(draft.email)
+    except Invalid as err:
+        problems["email"] = err.message
+    try:
+        check_password(draft.password, related=(username, email, email.split("@")[0]))
+    except Invalid as err:
+        problems["password"] = err.message
+    if problems:
+        (field, message), *rest = problems.items()
+        raise Invalid(message, field=field, also=dict(rest))
+    return username, email
+
+
 def register(draft: RegistrationDraft, *, is_admin: bool = False, verified: bool = False) -> User:
     """Create a member account and queue the email that confirms her address.
 
@@ -101,10 +127,7 @@ def register(draft: RegistrationDraft, *, is_admin: bool = False, verified: bool
     :raises Conflict: the username or email is taken, even by someone registering
         at the same instant.
     """
-    username = normalise_username(draft.username)
-    check_username(username)
-    email = normalise_email(draft.email)
-    check_password(draft.password, related=(username, email, email.split("@")[0]))
+    username, email = check_registration(draft)
     taken = db.session.execute(
         select(User.username, User.email).where(or_(User.username == username, User.email == email))
     ).first()

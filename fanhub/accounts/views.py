@@ -75,6 +75,12 @@ def register():  # type: ignore[no-untyped-def]
                 "success",
             )
             return redirect(safe_next(request.args.get("next"), url_for("brands.index")))
+    elif form.is_submitted():
+        # Show every problem at once, not one per attempt: the rules run on what was given.
+        try:
+            services.check_registration(form.to_draft())
+        except Invalid as err:
+            form.attach(err)
     return render_template("accounts/register.html", form=form), _form_status(form, failure)
 
 

@@ -50,6 +50,15 @@ class Brand(db.Model):
         back_populates="brand", cascade="all, delete-orphan", lazy="raise"
     )
 
+    @property
+    def accent_text_color(self) -> str:
+        """Black or white, whichever reads better on the accent colour (WCAG luminance)."""
+        channels = [int(self.accent_color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+        # Contrast with white is 1.05 / (L + 0.05); with black, (L + 0.05) / 0.05.
+        return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 else "#000000"
+
     def __repr__(self) -> str:
         return f"<Brand {self.slug}>"
 

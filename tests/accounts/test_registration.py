@@ -114,3 +114,14 @@ def test_registration_is_rate_limited(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "RATELIMIT_REGISTER", "2 per minute")
     statuses = [_register(client, password="short").status_code for _ in range(3)]
     assert statuses == [400, 400, 429]
+
+
+def test_every_problem_is_shown_at_once(client):
+    response = client.post(
+        "/register", data={"username": "x", "email": "not-an-email", "password": ""}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "3–30 characters" in page
+    assert "Enter a valid email address." in page
+    assert "This field is required." in page

@@ -93,3 +93,12 @@ def test_fan_page_queries_do_not_grow_with_content(app, client, shop, count_quer
         client.get("/b/northwind")
     assert len(many) == len(few) + 1  # the median query runs once any topic is answered
     assert len(many) <= 10
+
+
+@pytest.mark.parametrize(("color", "text"), [("#ffd400", "#000000"), ("#1a237e", "#ffffff")])
+def test_text_on_the_accent_colour_stays_readable(app, client, shop, color, text):
+    login_as(client, shop.owner)
+    client.post("/b/northwind/edit", data={"tagline": "", "description": "", "accent_color": color})
+    assert f"--accent-contrast: {text};" in client.get("/b/northwind/theme.css").get_data(
+        as_text=True
+    )
