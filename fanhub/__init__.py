@@ -16,10 +16,17 @@ from fanhub.config import load_config
 from fanhub.db import configure_sqlite
 from fanhub.extensions import csrf, db, limiter, login_manager, migrate
 from fanhub.forums import views as forums_views
+from fanhub.notifications import views as notifications_views
 
 ROOT = Path(__file__).resolve().parent.parent
 
-BLUEPRINTS = (accounts_views.bp, brands_views.bp, forums_views.bp, health.bp)
+BLUEPRINTS = (
+    accounts_views.bp,
+    brands_views.bp,
+    forums_views.bp,
+    notifications_views.bp,
+    health.bp,
+)
 
 # No inline script or style anywhere; member images may come from any http(s) host.
 CONTENT_SECURITY_POLICY = "; ".join(

@@ -12,7 +12,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from flask import current_app
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -33,6 +45,7 @@ from fanhub.forums.models import (
     AuthorBadge,
     Category,
     CategoryKind,
+    CategoryWatch,
     IdeaStatus,
     IdeaVote,
     Post,
@@ -45,6 +58,8 @@ from fanhub.forums.models import (
     WatchLevel,
 )
 from fanhub.links import site_path
+from fanhub.notifications.models import NotificationKind
+from fanhub.notifications.services import Notice, notify_each
 from fanhub.permissions import Action, can, holds, require
 from fanhub.text import RenderedText, mention_candidates, render_text
 
@@ -296,6 +311,28 @@ def _clean_category(draft: CategoryDraft, slug_required: bool = True) -> tuple[s
     return slug, name, description
 
 
+def _category_of(topic: Topic) -> Category:
+    """The topic's category, loaded if the caller did not load it with the topic."""
+    loaded = topic.__dict__.get("category")
+    if loaded is not None:
+        return loaded
+    category = db.session.get(Category, topic.category_id)
+    if category is None:
+        raise NotFound("There is no such category.")
+    return category
+
+
+def _topic_of(post: Post) -> Topic:
+    """The post's topic, loaded if the caller did not load it with the post."""
+    loaded = post.__dict__.get("topic")
+    if loaded is not None:
+        return loaded
+    topic = db.session.get(Topic, post.topic_id)
+    if topic is None:
+        raise NotFound("There is no such topic.")
+    return topic
+
+
 def _badge(author: Any, brand_id: int) -> AuthorBadge:
     # What the author *is* in this brand, not what she may do: site admins are not staff.
     if holds(author, brand_id, Role.OWNER, Role.STAFF):
@@ -352,6 +389,7 @@ def _append_post(
         )
     _watch(author.id, topic.id)
     db.session.flush()  # give the post its id for the caller (links, solutions)
+    _notify_for_post(topic, post, author, rendered.mentioned, is_new_topic=position == 1)
     return post
 
 
@@ -362,6 +400,152 @@ def _watch(user_id: int, topic_id: int) -> None:
     )
     if exists is None:
         db.session.add(TopicWatch(topic_id=topic_id, user_id=user_id, level=WatchLevel.WATCHING))
+
+
+def _notify_for_post(
+    topic: Topic, post: Post, author: Any, mentioned: frozenset[str], is_new_topic: bool
+) -> None:
+    """Tell who asked to hear of a new post, each person once, in the post's transaction.
+
+    Watchers of the topic or of its category hear of a reply; category watchers hear of
+    a new topic; a mentioned member hears even if she watches nothing; the member who
+    started the topic hears of the brand's official reply. A muted topic, or a muted
+    category whose topic she does not watch herself, tells her nothing. The most
+    specific reason wins: official reply, then mention, then reply or new topic.
+    """
+    is_official_reply = post.is_official and not is_new_topic and topic.author_id is not None
+    # Who might hear, and why, in one query however many watch.
+    reasons = [
+        select(
+            TopicWatch.user_id.label("user_id"),
+            case(
+                (TopicWatch.level == WatchLevel.MUTED, literal("topic_muted", String)),
+                else_=literal("topic_watching", String),
+            ).label("reason"),
+        ).where(TopicWatch.topic_id == topic.id),
+        select(
+            CategoryWatch.user_id,
+            case(
+                (CategoryWatch.level == WatchLevel.MUTED, literal("category_muted", String)),
+                else_=literal("category_watching", String),
+            ),
+        ).where(CategoryWatch.category_id == topic.category_id),
+    ]
+    if mentioned:
+        reasons.append(
+            select(User.id, literal("mentioned", String)).where(User.username.in_(mentioned))
+        )
+    if is_official_reply:
+        reasons.append(select(User.id, literal("asker", String)).where(User.id == topic.author_id))
+    everyone = union_all(*reasons).subquery()
+    found: dict[str, set[int]] = {}
+    for user_id, reason in db.session.execute(
+        select(everyone.c.user_id, everyone.c.reason)
+        .join(User, User.id == everyone.c.user_id)
+        .where(User.status != UserStatus.DELETED)
+    ):
+        found.setdefault(reason, set()).add(user_id)
+    topic_watching = found.get("topic_watching", set())
+    # A category's mute holds only where she has not chosen to watch the topic itself.
+    muted = found.get("topic_muted", set()) | (found.get("category_muted", set()) - topic_watching)
+    watching = topic_watching | found.get("category_watching", set())
+
+    name = getattr(author, "name", None) or getattr(author, "username", "Someone")
+    url = site_path("forums.topic", topic_id=topic.id, post=post.position)
+    notices: list[Notice] = []
+    if is_official_reply:
+        brand = db.session.get(Brand, topic.brand_id)  # usually loaded with the topic
+        notices.append(
+            Notice(
+                frozenset(found.get("asker", set()) - muted),
+                NotificationKind.OFFICIAL_REPLY,
+                f"{name} of {brand.name if brand else 'the brand'} answered “{topic.title}”",
+                url,
+            )
+        )
+    notices.append(
+        Notice(
+            frozenset(found.get("mentioned", set()) - muted),
+            NotificationKind.MENTION,
+            f"{name} mentioned you in “{topic.title}”",
+            url,
+        )
+    )
+    if is_new_topic:
+        category = db.session.get(Category, topic.category_id)  # usually already loaded
+        notices.append(
+            Notice(
+                frozenset(watching - muted),
+                NotificationKind.NEW_TOPIC,
+                f"{name} started “{topic.title}” in {category.name if category else 'a category'}",
+                site_path("forums.topic", topic_id=topic.id),
+            )
+        )
+    else:
+        notices.append(
+            Notice(
+                frozenset(watching - muted),
+                NotificationKind.REPLY,
+                f"{name} replied to “{topic.title}”",
+                url,
+            )
+        )
+    notify_each(notices, actor_id=author.id)
+
+
+def set_topic_watch(actor: Any, topic: Topic, level: WatchLevel | None) -> None:
+    """Watch a topic, mute it, or clear the choice (None).
+
+    Watching tells her of every reply; muting tells her nothing of it, not even
+    mentions; with no choice she hears of it only if she watches its category.
+
+    :raises Forbidden: the actor is not signed in.
+    """
+    user_id = _watcher_id(actor)
+    with transaction():
+        _set_watch(TopicWatch, TopicWatch.topic_id, topic.id, user_id, level)
+
+
+def set_category_watch(actor: Any, category: Category, level: WatchLevel | None) -> None:
+    """Watch a category, mute it, or clear the choice (None).
+
+    Watching tells her of every new topic and reply in it; muting tells her nothing of
+    its topics (not even mentions) except those she watches herself.
+
+    :raises Forbidden: the actor is not signed in.
+    """
+    user_id = _watcher_id(actor)
+    with transaction():
+        _set_watch(CategoryWatch, CategoryWatch.category_id, category.id, user_id, level)
+
+
+def _watcher_id(actor: Any) -> int:
+    # Any signed-in member may choose what she hears, suspended or not.
+    if not getattr(actor, "is_authenticated", False) or getattr(actor, "id", None) is None:
+        raise Forbidden("Log in to watch or mute.")
+    return int(actor.id)
+
+
+def _set_watch(
+    model: type[TopicWatch] | type[CategoryWatch],
+    scope: Any,
+    scope_id: int,
+    user_id: int,
+    level: WatchLevel | None,
+) -> None:
+    mine = (scope == scope_id, model.user_id == user_id)
+    if level is None:
+        db.session.execute(delete(model).where(*mine))
+        return
+    if db.session.execute(update(model).where(*mine).values(level=level)).rowcount:
+        return
+    try:
+        # A savepoint, because two clicks at once both insert: the unique key keeps the
+        # first, and the second becomes an update to the level chosen last.
+        with db.session.begin_nested():
+            db.session.add(model(**{scope.key: scope_id}, user_id=user_id, level=level))
+    except IntegrityError:
+        db.session.execute(update(model).where(*mine).values(level=level))
 
 
 def start_topic(
@@ -491,7 +675,7 @@ def delete_own_post(actor: Any, post: Post) -> Post:
 def _require_author_or(actor: Any, post: Post, action: Action) -> None:
     if getattr(actor, "id", None) == post.author_id and can(actor, Action.POST_REPLY):
         return
-    require(actor, action, post.topic.brand_id)
+    require(actor, action, _topic_of(post).brand_id)
 
 
 def toggle_reaction(actor: Any, post: Post, kind: ReactionKind) -> bool:
@@ -500,7 +684,7 @@ def toggle_reaction(actor: Any, post: Post, kind: ReactionKind) -> bool:
     :raises Forbidden: the member is suspended, or reacts to her own post.
     :raises Conflict: the post was removed.
     """
-    require(actor, Action.POST_REACT, post.topic.brand_id)
+    require(actor, Action.POST_REACT, _topic_of(post).brand_id)
     if post.author_id == actor.id:
         raise Forbidden("You can't react to your own post.")
     if post.status is not PostStatus.VISIBLE:
@@ -588,7 +772,7 @@ def mark_solution(actor: Any, topic: Topic, post: Post | None) -> None:
         getattr(actor, "id", None) == topic.author_id and can(actor, Action.POST_REPLY)
     ) and not can(actor, Action.TOPIC_SOLVE_ANY, topic.brand_id):
         raise Forbidden("Only the person who asked, or the brand's staff, can mark a solution.")
-    if topic.category.kind is not CategoryKind.SUPPORT:
+    if _category_of(topic).kind is not CategoryKind.SUPPORT:
         raise Invalid("Only support questions have solutions.")
     if post is not None and (
         post.topic_id != topic.id or post.position == 1 or post.status is not PostStatus.VISIBLE
@@ -605,7 +789,7 @@ def toggle_vote(actor: Any, topic: Topic) -> bool:
     :raises Invalid: the topic is not an idea.
     """
     require(actor, Action.IDEA_VOTE, topic.brand_id)
-    if topic.category.kind is not CategoryKind.IDEAS:
+    if _category_of(topic).kind is not CategoryKind.IDEAS:
         raise Invalid("Only ideas can be voted for.")
     with transaction():
         removed = db.session.execute(
@@ -638,7 +822,7 @@ def set_idea_status(
     :raises Invalid: the topic is not an idea, or the comment is empty.
     """
     require(actor, Action.IDEA_STATUS_SET, topic.brand_id)
-    if topic.category.kind is not CategoryKind.IDEAS:
+    if _category_of(topic).kind is not CategoryKind.IDEAS:
         raise Invalid("Only ideas have a status.")
     body = clean_body(comment)
     with transaction():
@@ -648,26 +832,32 @@ def set_idea_status(
     return post
 
 
-_VIEW_FLUSH_SECONDS = 10.0
-_view_lock = threading.Lock()
-_pending_views: Counter[int] = Counter()
-_last_flush = time.monotonic()
+VIEW_BUFFER_KEY = "fanhub.topic_views"
 
 
-def count_view(topic_id: int, *, flush_every: float = _VIEW_FLUSH_SECONDS) -> None:
+class _ViewBuffer:
+    """Views counted in this process since the last write, per topic."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending: Counter[int] = Counter()
+        self.flushed_at = time.monotonic()
+
+
+def count_view(topic_id: int, *, flush_every: float) -> None:
     """Count one page view; write the counts at most once per interval per process.
 
     A write per page view would make the busiest topic the slowest; a view lost in a
     crash costs nothing.
     """
-    global _last_flush
-    with _view_lock:
-        _pending_views[topic_id] += 1
-        if time.monotonic() - _last_flush < flush_every:
+    buffer: _ViewBuffer = current_app.extensions.setdefault(VIEW_BUFFER_KEY, _ViewBuffer())
+    with buffer.lock:
+        buffer.pending[topic_id] += 1
+        if time.monotonic() - buffer.flushed_at < flush_every:
             return
-        batch = dict(_pending_views)
-        _pending_views.clear()
-        _last_flush = time.monotonic()
+        batch = dict(buffer.pending)
+        buffer.pending.clear()
+        buffer.flushed_at = time.monotonic()
     flush_views(batch)
 
 
@@ -703,6 +893,8 @@ class TopicPage:
     can_set_status: bool = False
     has_voted: bool = False
     viewer_id: int | None = None
+    # The viewer's own choice for this topic (None: she has not chosen, or is signed out).
+    watch_level: WatchLevel | None = None
 
 
 def page_of(position: int) -> int:
@@ -770,6 +962,11 @@ def _viewer_state(viewer: Any, topic: Topic, posts: list[Post], page: TopicPage)
             )
             is not None
         )
+    page.watch_level = db.session.scalar(
+        select(TopicWatch.level).where(
+            TopicWatch.topic_id == topic.id, TopicWatch.user_id == viewer.id
+        )
+    )
     page.can_reply = can(viewer, Action.POST_REPLY, topic.brand_id) and (
         not topic.is_locked or can(viewer, Action.POST_REPLY_LOCKED, topic.brand_id)
     )
@@ -796,6 +993,8 @@ class CategoryPage:
     sort: str
     next_cursor: str | None
     can_start: bool
+    # The viewer's own choice for this category (None: not chosen, or signed out).
+    watch_level: WatchLevel | None = None
 
 
 def category_page(
@@ -844,7 +1043,14 @@ def category_page(
         category.kind is not CategoryKind.ANNOUNCEMENTS
         or can(viewer, Action.ANNOUNCEMENT_START, category.brand_id)
     )
-    return CategoryPage(category, pinned, topics, sort, next_cursor, can_start)
+    watch_level = None
+    if getattr(viewer, "is_authenticated", False):
+        watch_level = db.session.scalar(
+            select(CategoryWatch.level).where(
+                CategoryWatch.category_id == category.id, CategoryWatch.user_id == viewer.id
+            )
+        )
+    return CategoryPage(category, pinned, topics, sort, next_cursor, can_start, watch_level)
 
 
 def _make_cursor(topic: Topic, sort: str) -> str:

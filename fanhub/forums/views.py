@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -18,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from fanhub.errors import DomainError, Invalid
 from fanhub.forms import ActionForm
-from fanhub.forums import services
+from fanhub.forums import feeds, services
 from fanhub.forums.forms import (
     CategoryForm,
     EditPostForm,
@@ -27,7 +28,7 @@ from fanhub.forums.forms import (
     ReplyForm,
     TopicForm,
 )
-from fanhub.forums.models import IdeaStatus, ReactionKind
+from fanhub.forums.models import IdeaStatus, ReactionKind, WatchLevel
 
 bp = Blueprint("forums", __name__)
 
@@ -339,3 +340,61 @@ def move_category(brand: str, category: str, direction: str):  # type: ignore[no
     target = services.access_category(brand, category)
     services.move_category(current_user, target, -1 if direction == "up" else 1)
     return redirect(url_for("forums.manage_categories", brand=target.brand.slug))
+
+
+_WATCH_FLASHES = {
+    WatchLevel.WATCHING: "You are watching this {noun}: you'll be told of new posts.",
+    WatchLevel.MUTED: "This {noun} is muted: you won't be told of anything in it.",
+    None: "You no longer watch or mute this {noun}.",
+}
+
+
+def _chosen_watch_level() -> WatchLevel | None:
+    """The watch button's `level`: watching, muted, or none (clear the choice)."""
+    value = request.form.get("level", "")
+    if value == "none":
+        return None
+    try:
+        return WatchLevel(value)
+    except ValueError:
+        raise Invalid("Choose to watch, mute, or neither.") from None
+
+
+@bp.route("/t/<int:topic_id>/watch", methods=["POST"])
+@login_required
+def watch_topic(topic_id: int):  # type: ignore[no-untyped-def]
+    _require_valid_post()
+    level = _chosen_watch_level()
+    target = services.access_topic(topic_id)
+    services.set_topic_watch(current_user, target, level)
+    flash(_WATCH_FLASHES[level].format(noun="topic"), "success")
+    return redirect(_topic_url(target))
+
+
+@bp.route("/b/<brand>/c/<category>/watch", methods=["POST"])
+@login_required
+def watch_category(brand: str, category: str):  # type: ignore[no-untyped-def]
+    _require_valid_post()
+    level = _chosen_watch_level()
+    target = services.access_category(brand, category)
+    services.set_category_watch(current_user, target, level)
+    flash(_WATCH_FLASHES[level].format(noun="category"), "success")
+    return redirect(url_for("forums.category", brand=target.brand.slug, category=target.slug))
+
+
+@bp.route("/b/<brand>/c/<category>/feed.atom")
+def category_feed(brand: str, category: str):  # type: ignore[no-untyped-def]
+    target = services.access_category(brand, category)
+    return _atom(feeds.category_feed(target))
+
+
+@bp.route("/t/<int:topic_id>/feed.atom")
+def topic_feed(topic_id: int):  # type: ignore[no-untyped-def]
+    target = services.access_topic(topic_id)
+    return _atom(feeds.topic_feed(target))
+
+
+def _atom(feed: feeds.Feed) -> Response:
+    # The template ends in .xml, so Jinja autoescapes it like a page.
+    body = render_template("forums/feed.atom.xml", feed=feed)
+    return Response(body, mimetype="application/atom+xml")

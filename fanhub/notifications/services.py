@@ -1,4 +1,5 @@
-"""Queue email in the caller's transaction; deliver it later, each row at most once."""
+"""Tell members what happened (in-app notifications), and queue email in the caller's
+transaction to deliver later, each row at most once."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import smtplib
 import ssl
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -16,11 +18,20 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
+from fanhub.accounts.models import User
 from fanhub.db import transaction, utcnow
+from fanhub.errors import Forbidden, NotFound
 from fanhub.extensions import db
-from fanhub.notifications.models import EmailStatus, OutboundEmail
+from fanhub.notifications.models import (
+    MESSAGE_MAX,
+    URL_MAX,
+    EmailStatus,
+    Notification,
+    NotificationKind,
+    OutboundEmail,
+)
 
 log = logging.getLogger(__name__)
 
@@ -356,3 +367,181 @@ def _record(email_id: int, outcome: _Outcome, now: datetime) -> None:
         db.session.execute(
             update(OutboundEmail).where(OutboundEmail.id == email_id).values(**values)
         )
+
+
+# ------------------------------------------------------------ in-app notifications
+
+NOTIFICATIONS_PER_PAGE = 30
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What to tell some members about one event (a post, a review)."""
+
+    recipient_ids: frozenset[int]
+    kind: NotificationKind
+    message: str
+    url: str
+
+
+def notify(
+    recipient_ids: Iterable[int],
+    *,
+    kind: NotificationKind,
+    message: str,
+    url: str,
+    actor_id: int | None,
+) -> int:
+    """Tell each member once, never the actor, in the caller's transaction (no commit).
+
+    Returns how many members were told. Each one's unread counter moves in SQL in the
+    same transaction, so the header shows it without a query and two notifications at
+    the same instant both count.
+
+    :raises ValueError: `url` is not a path on this site (the inbox redirects to it).
+    """
+    return notify_each([Notice(frozenset(recipient_ids), kind, message, url)], actor_id=actor_id)
+
+
+def notify_each(notices: Iterable[Notice], *, actor_id: int | None) -> int:
+    """Tell members about one event, each at most once, never the actor.
+
+    A member named by several notices gets only the first, so callers list the most
+    specific reason first. Writes in the caller's transaction (no commit); returns how
+    many members were told.
+
+    :raises ValueError: a notice's `url` is not a path on this site.
+    """
+    told: set[int] = set() if actor_id is None else {actor_id}
+    rows: list[dict[str, Any]] = []
+    now = utcnow()
+    for notice in notices:
+        if not _is_site_path(notice.url) or len(notice.url) > URL_MAX:
+            raise ValueError(f"a notification links to a path on this site, not {notice.url!r}")
+        message = notice.message
+        if len(message) > MESSAGE_MAX:
+            message = message[: MESSAGE_MAX - 1] + "…"
+        for user_id in sorted(notice.recipient_ids - told):
+            told.add(user_id)
+            rows.append(
+                {
+                    "user_id": user_id,
+                    "kind": notice.kind,
+                    "actor_id": actor_id,
+                    "message": message,
+                    "url": notice.url,
+                    "created_at": now,
+                }
+            )
+    if not rows:
+        return 0
+    # One INSERT for everyone and one UPDATE for every counter: a post watched by
+    # thousands costs what a post watched by two does. A single UPDATE also takes the
+    # members' row locks in one (index) order, so two posts notifying the same people
+    # at the same moment wait for each other instead of deadlocking.
+    db.session.execute(insert(Notification), rows)
+    db.session.execute(
+        update(User)
+        .where(User.id.in_(sorted(row["user_id"] for row in rows)))
+        .values(unread_notification_count=User.unread_notification_count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return len(rows)
+
+
+def _is_site_path(url: str) -> bool:
+    # "//host" and "/\host" are other sites to a browser (it reads a backslash as a slash).
+    return url.startswith("/") and not url.startswith(("//", "/\\"))
+
+
+@dataclass
+class NotificationsPage:
+    """One page of a member's notifications, newest first."""
+
+    notifications: list[Notification]
+    unread_count: int
+    # Pass as `before` for the next (older) page; None on the last page.
+    next_before: int | None
+
+
+def notifications_page(viewer: Any, before_id: int | None = None) -> NotificationsPage:
+    """The viewer's notifications, 30 at a time, older pages by id (never OFFSET).
+
+    :raises Forbidden: the viewer is not signed in.
+    """
+    user_id = _member_id(viewer)
+    query = select(Notification).where(Notification.user_id == user_id)
+    if before_id is not None:
+        query = query.where(Notification.id < before_id)
+    rows = list(
+        db.session.scalars(query.order_by(Notification.id.desc()).limit(NOTIFICATIONS_PER_PAGE + 1))
+    )
+    next_before = None
+    if len(rows) > NOTIFICATIONS_PER_PAGE:
+        rows = rows[:NOTIFICATIONS_PER_PAGE]
+        next_before = rows[-1].id
+    # The counter in the member's row, not COUNT(*): it is already loaded.
+    return NotificationsPage(rows, viewer.unread_notification_count, next_before)
+
+
+def mark_read(actor: Any, notification_id: int, *, now: datetime | None = None) -> Notification:
+    """Mark one of the actor's notifications read and return it (to follow its link).
+
+    Reading it again changes nothing.
+
+    :raises Forbidden: the actor is not signed in.
+    :raises NotFound: no such notification, or it is someone else's.
+    """
+    user_id = _member_id(actor)
+    notification = db.session.scalar(
+        select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == user_id
+        )
+    )
+    if notification is None:
+        raise NotFound("There is no such notification.")
+    if notification.read_at is not None:
+        return notification
+    with transaction():
+        # Only the request that flips it from unread takes one off the counter, so a
+        # double click does not count it twice.
+        marked = db.session.execute(
+            update(Notification)
+            .where(Notification.id == notification.id, Notification.read_at.is_(None))
+            .values(read_at=now or utcnow())
+        ).rowcount
+        if marked:
+            db.session.execute(
+                update(User)
+                .where(User.id == user_id, User.unread_notification_count > 0)
+                .values(unread_notification_count=User.unread_notification_count - 1)
+            )
+    return notification
+
+
+def mark_all_read(actor: Any, *, now: datetime | None = None) -> int:
+    """Mark all the actor's notifications read and zero her unread count; returns how many.
+
+    :raises Forbidden: the actor is not signed in.
+    """
+    user_id = _member_id(actor)
+    with transaction():
+        # The counter first: that locks the member's row, so a notification being
+        # written at this moment waits for us and then counts as unread, instead of
+        # being marked read here while its count survives (or the other way round).
+        db.session.execute(
+            update(User).where(User.id == user_id).values(unread_notification_count=0)
+        )
+        marked = db.session.execute(
+            update(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .values(read_at=now or utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return marked
+
+
+def _member_id(actor: Any) -> int:
+    if not getattr(actor, "is_authenticated", False):
+        raise Forbidden("Log in to see your notifications.")
+    return int(actor.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fanhub.forums.models import Category, Post, Topic
+from fanhub.forums.models import Category, Topic
 from tests.factories import load, make_topic, reply
 from tests.stories import login_as
 
@@ -47,8 +47,8 @@ def test_a_reply_to_a_post_shows_who_and_a_short_quote(app, client, shop):
 
 def test_a_reply_to_a_post_of_another_topic_is_not_found(app, client, shop):
     one = make_topic(app, shop.discussion, shop.member)
-    other = make_topic(app, shop.discussion, shop.member, replies=1)
-    stranger = load(app, Post, other.id)  # any post id from the other topic
+    other = make_topic(app, shop.discussion, shop.member)
+    stranger = reply(app, other, shop.staff)
     login_as(client, shop.other_member)
     response = client.post(f"/t/{one.id}/reply", data={"body": "Hi", "reply_to": stranger.id})
     assert response.status_code == 404
