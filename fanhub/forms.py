@@ -22,3 +22,10 @@ class AttachableForm(FlaskForm):
 
 class ActionForm(AttachableForm):
     """A field-less form: a state-changing button that posts with a CSRF token."""
+
+
+def form_status(form: AttachableForm, failure: DomainError | None = None) -> int:
+    """The status a re-shown form answers with: the rule's own, or 400 for bad shape."""
+    if failure is not None:
+        return failure.status
+    return 400 if form.errors or form.form_errors else 200

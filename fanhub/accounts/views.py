@@ -18,7 +18,7 @@ from fanhub.accounts.forms import (
 )
 from fanhub.errors import Conflict, DomainError, Invalid
 from fanhub.extensions import limiter
-from fanhub.forms import ActionForm, AttachableForm
+from fanhub.forms import ActionForm, form_status
 
 bp = Blueprint("accounts", __name__)
 
@@ -33,13 +33,6 @@ def safe_next(target: str | None, fallback: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return fallback
     return target
-
-
-def _form_status(form: AttachableForm, err: DomainError | None = None) -> int:
-    """The status a re-shown form answers with: the rule's own, or 400 for bad shape."""
-    if err is not None:
-        return err.status
-    return 400 if form.errors or form.form_errors else 200
 
 
 def _login_limit() -> str:
@@ -81,7 +74,7 @@ def register():  # type: ignore[no-untyped-def]
             services.check_registration(form.to_draft())
         except Invalid as err:
             form.attach(err)
-    return render_template("accounts/register.html", form=form), _form_status(form, failure)
+    return render_template("accounts/register.html", form=form), form_status(form, failure)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -100,7 +93,7 @@ def login():  # type: ignore[no-untyped-def]
             login_user(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(target)
-    return render_template("accounts/login.html", form=form), _form_status(form)
+    return render_template("accounts/login.html", form=form), form_status(form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -119,7 +112,7 @@ def request_password_reset():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         return render_template("accounts/reset_sent.html", email=form.email.data)
-    return render_template("accounts/reset_request.html", form=form), _form_status(form)
+    return render_template("accounts/reset_request.html", form=form), form_status(form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -139,7 +132,7 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
             logout_user()
             flash("Your password has been changed. Log in with your new password.", "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form, user=user), _form_status(form)
+    return render_template("accounts/reset_password.html", form=form, user=user), form_status(form)
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
@@ -203,7 +196,7 @@ def settings_profile():  # type: ignore[no-untyped-def]
             return redirect(url_for("accounts.settings_profile"))
     return render_template(
         "accounts/settings.html", form=form, password_form=password_form, resend=ActionForm()
-    ), _form_status(form)
+    ), form_status(form)
 
 
 @bp.route("/settings/password", methods=["POST"])

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from fanhub.brands import services
 from fanhub.brands.forms import BrandPageForm
 from fanhub.errors import DomainError
-from fanhub.forms import ActionForm
+from fanhub.forms import ActionForm, form_status
 
 bp = Blueprint("brands", __name__)
 
@@ -71,5 +71,4 @@ def edit(brand: str):  # type: ignore[no-untyped-def]
         else:
             flash("The fan page is updated.", "success")
             return redirect(url_for("brands.fan_page", brand=target.slug))
-    status = failure.status if failure else (400 if form.errors else 200)
-    return render_template("brands/edit.html", form=form, brand=target), status
+    return render_template("brands/edit.html", form=form, brand=target), form_status(form, failure)

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from fanhub.errors import DomainError, Invalid
-from fanhub.forms import ActionForm
+from fanhub.forms import ActionForm, form_status
 from fanhub.forums import feeds, services
 from fanhub.forums.forms import (
     CategoryForm,
@@ -31,12 +31,6 @@ from fanhub.forums.forms import (
 from fanhub.forums.models import IdeaStatus, ReactionKind, WatchLevel
 
 bp = Blueprint("forums", __name__)
-
-
-def _status(form, failure: DomainError | None = None) -> int:  # type: ignore[no-untyped-def]
-    if failure is not None:
-        return failure.status
-    return 400 if form.errors or form.form_errors else 200
 
 
 def _topic_url(topic, page: int = 1, anchor: str | None = None) -> str:  # type: ignore[no-untyped-def]
@@ -81,7 +75,7 @@ def new_topic(brand: str, category: str):  # type: ignore[no-untyped-def]
             return redirect(_topic_url(topic))
     return render_template(
         "forums/new_topic.html", form=form, category=target, brand=target.brand
-    ), _status(form, failure)
+    ), form_status(form, failure)
 
 
 @bp.route("/t/<int:topic_id>")
@@ -147,7 +141,7 @@ def reply(topic_id: int):  # type: ignore[no-untyped-def]
         move_form=_move_form(target) if page.can_moderate else None,
         status_form=IdeaStatusForm(formdata=None) if page.can_set_status else None,
         reactions=list(ReactionKind),
-    ), _status(form, failure)
+    ), form_status(form, failure)
 
 
 @bp.route("/preview", methods=["POST"])
@@ -174,7 +168,9 @@ def edit_post(post_id: int):  # type: ignore[no-untyped-def]
             return redirect(
                 _topic_url(post.topic, services.page_of(post.position), f"post-{post.position}")
             )
-    return render_template("forums/edit_post.html", form=form, post=post), _status(form, failure)
+    return render_template("forums/edit_post.html", form=form, post=post), form_status(
+        form, failure
+    )
 
 
 @bp.route("/p/<int:post_id>/history")
@@ -308,7 +304,7 @@ def manage_categories(brand: str):  # type: ignore[no-untyped-def]
         categories=services.list_categories(target.id),
         form=form,
         action=ActionForm(),
-    ), _status(form, failure)
+    ), form_status(form, failure)
 
 
 @bp.route("/b/<brand>/c/<category>/edit", methods=["GET", "POST"])
@@ -330,7 +326,7 @@ def edit_category(brand: str, category: str):  # type: ignore[no-untyped-def]
             return redirect(url_for("forums.manage_categories", brand=target.brand.slug))
     return render_template(
         "forums/edit_category.html", form=form, category=target, brand=target.brand
-    ), _status(form, failure)
+    ), form_status(form, failure)
 
 
 @bp.route("/b/<brand>/c/<category>/<any(up,down):direction>", methods=["POST"])
