@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app fanhub
 
-.PHONY: install run test test-sqlite test-postgresql lint format bench clean
+.PHONY: install run test lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,12 +33,16 @@ test: install
 	fi
 
 lint: install
-	$(BIN)/ruff check fanhub tests
-	$(BIN)/ruff format --check fanhub tests
+	$(BIN)/ruff check fanhub tests bench
+	$(BIN)/ruff format --check fanhub tests bench
 
 format: install
-	$(BIN)/ruff format fanhub tests
-	$(BIN)/ruff check --fix fanhub tests
+	$(BIN)/ruff format fanhub tests bench
+	$(BIN)/ruff check --fix fanhub tests bench
+
+# Builds the 100,000-post data set, serves it with gunicorn and loads it with wrk (see bench/README.md).
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache

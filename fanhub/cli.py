@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from fanhub import demo
+from fanhub import benchdata, demo
 from fanhub.accounts import cli as accounts_cli
 from fanhub.accounts.services import count_members
 from fanhub.brands import cli as brands_cli
+from fanhub.errors import DomainError
 from fanhub.forums import cli as forums_cli
 from fanhub.notifications import cli as notifications_cli
 
@@ -21,8 +22,26 @@ def register(app: Flask) -> None:
     notifications_cli.register(app)
 
     @app.cli.command("seed-demo")
-    def seed_demo() -> None:
+    @click.option(
+        "--scale",
+        type=click.Choice(["demo", "large"]),
+        default="demo",
+        show_default=True,
+        help="demo: a few people to explore; large: the benchmark's 100,000-post brand.",
+    )
+    def seed_demo(scale: str) -> None:
         """Fill an empty database with demo brands and people, and print their logins."""
+        if scale == "large":
+            try:
+                built = benchdata.build_bench_data(benchdata.LARGE, echo=click.echo)
+            except DomainError as err:
+                raise click.ClickException(err.message) from None
+            click.echo(
+                f"Large data set ready in {built.seconds:.0f} s: /b/{benchdata.BRAND_SLUG}, "
+                f"the very long thread is /t/{built.long_topic_id} "
+                f"({built.long_thread_pages} pages); password {demo.DEMO_PASSWORD}"
+            )
+            return
         if count_members():
             click.echo("The database already has accounts, so no demo data was added.")
             logins = demo.demo_logins()

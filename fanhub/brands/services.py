@@ -194,6 +194,13 @@ def responsiveness(brand: Brand, *, now: datetime | None = None) -> Responsivene
                 Category.brand_id == brand.id, Category.kind.in_(ANSWERABLE_KINDS)
             )
         ),
+        # Questions come from customers: topics the brand's own team opened are not
+        # waiting for its answer.
+        Topic.author_id.not_in(
+            select(BrandRole.user_id).where(
+                BrandRole.brand_id == brand.id, BrandRole.role.in_((Role.OWNER, Role.STAFF))
+            )
+        ),
     )
     total, answered = db.session.execute(
         select(func.count(), func.count(Topic.first_response_seconds)).where(*in_window)

@@ -107,6 +107,8 @@ class Topic(db.Model):
         # The category page: pinned first, then by last activity.
         Index("ix_topics_category_listing", "category_id", "is_pinned", "last_posted_at"),
         Index("ix_topics_brand_created", "brand_id", "created_at"),
+        # The fan page's recent activity: newest activity of one brand.
+        Index("ix_topics_brand_activity", "brand_id", "last_posted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -919,6 +919,9 @@ def topic_page(viewer: Any, topic: Topic, page: int = 1) -> TopicPage:
                 Post.topic_id == topic.id, Post.position.between(first, first + POSTS_PER_PAGE - 1)
             )
             .order_by(Post.position)
+            # The range already says 20 rows, but PostgreSQL guesses from how common low
+            # positions are across all topics; the LIMIT keeps it on the index.
+            .limit(POSTS_PER_PAGE)
         )
     )
     result = TopicPage(topic=topic, posts=posts, page=page, page_count=page_count)

@@ -93,3 +93,13 @@ def test_the_official_flag_is_stored_with_the_post(app, shop):
     topic = make_topic(app, shop.support, shop.member)
     post = reply(app, topic, shop.staff)
     assert load(app, Post, post.id).is_official
+
+
+def test_topics_the_brand_opened_itself_do_not_count_as_questions(app, shop):
+    now = utcnow()
+    make_topic(app, shop.support, shop.staff, title="Read this before asking", now=now)
+    asked = make_topic(app, shop.support, shop.member, now=now - timedelta(hours=2))
+    reply(app, asked, shop.staff, now=now - timedelta(hours=1))
+    with app.app_context():
+        result = responsiveness(db.session.get(Brand, shop.brand.id), now=now)
+    assert (result.topics, result.answered) == (1, 1)

@@ -1,0 +1,1 @@
+"""Load benchmarks of fanhub's busiest pages (see bench/README.md)."""
