@@ -10,11 +10,15 @@
 
   document.querySelectorAll("[data-preview-toggle]").forEach(function (button) {
     var textarea = document.getElementById(button.getAttribute("data-preview-toggle"));
+    if (!textarea) return;
     var pane = document.querySelector('[data-preview-for="' + textarea.id + '"]');
-    if (!textarea || !pane) return;
+    if (!pane) return;
     var timer = null;
+    // Answers can arrive out of order; only the newest request may fill the pane.
+    var latest = 0;
 
     function refresh() {
+      var ticket = ++latest;
       var body = new FormData();
       body.append("body", textarea.value);
       body.append("csrf_token", csrfToken(textarea.form));
@@ -26,10 +30,13 @@
       })
         .then(function (response) { return response.json(); })
         .then(function (data) {
+          if (ticket !== latest) return;
           // The server sanitised this HTML with the same rules it uses when it stores posts.
           pane.innerHTML = data.html || '<p class="muted">Nothing to preview yet.</p>';
         })
-        .catch(function () { pane.textContent = "The preview is unavailable right now."; });
+        .catch(function () {
+          if (ticket === latest) pane.textContent = "The preview is unavailable right now.";
+        });
     }
 
     button.addEventListener("click", function () {
