@@ -14,7 +14,7 @@ from fanhub.accounts.services import load_session_user
 from fanhub.brands import views as brands_views
 from fanhub.config import load_config
 from fanhub.db import configure_sqlite
-from fanhub.extensions import csrf, db, limiter, login_manager, migrate
+from fanhub.extensions import cache, csrf, db, limiter, login_manager, migrate
 from fanhub.forums import views as forums_views
 from fanhub.notifications import views as notifications_views
 
@@ -61,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 configure_sqlite(engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    cache.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -89,6 +89,13 @@ def load_config(
         "EMAIL_TOKEN_MAX_AGE": 60 * 60 * 24 * 3,
         "PASSWORD_RESET_MAX_AGE": 60 * 60,
         "MAIL_MAX_ATTEMPTS": 6,
+        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        "CACHE_REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": "fanhub:",
+        # How long a page rendered for anonymous readers may be served again. Its key
+        # changes with every reply, solution, vote, lock or pin; edits and reactions show
+        # to visitors within this many seconds.
+        "ANONYMOUS_PAGE_SECONDS": 15,
         # Topic views are counted in memory and written at most this often per process.
         "VIEW_FLUSH_SECONDS": 10.0,
     }

@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from fanhub import create_app
-from fanhub.extensions import db, limiter
+from fanhub.extensions import cache, db, limiter
 from fanhub.forums.services import VIEW_BUFFER_KEY
 from tests import factories
 
@@ -144,6 +144,8 @@ def rolled_back_db(app: Flask) -> Iterator[None]:
         db.engines[None] = connection  # each session joins `outer` through a savepoint
     limiter.reset()
     app.extensions.pop(VIEW_BUFFER_KEY, None)  # views counted in memory by earlier tests
+    with app.app_context():
+        cache.clear()  # pages rendered for visitors by earlier tests
     yield
     with app.app_context():
         db.engines[None] = engine

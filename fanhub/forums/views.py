@@ -12,12 +12,14 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from fanhub.errors import DomainError, Invalid
+from fanhub.extensions import cache
 from fanhub.forms import ActionForm, form_status
 from fanhub.forums import feeds, services
 from fanhub.forums.forms import (
@@ -91,8 +93,30 @@ def topic(topic_id: int, slug: str | None = None):  # type: ignore[no-untyped-de
             abort(404)
         return redirect(_topic_url(target, services.page_of(position), f"post-{position}"))
     page_number = request.args.get("page", 1, type=int)
-    page = services.topic_page(current_user, target, page_number)
     services.count_view(target.id, flush_every=current_app.config["VIEW_FLUSH_SECONDS"])
+    # Visitors all see the same page, so it is rendered once and served again until
+    # anything it shows changes (the key) or a few seconds pass. Members see their own
+    # reactions and buttons, and a pending flash message is someone's own: never cached.
+    if current_user.is_authenticated or session.get("_flashes"):
+        return _render_topic(target, page_number)
+    state = (
+        target.post_count,
+        target.solution_post_id,
+        target.idea_status,
+        target.vote_count,
+        target.is_locked,
+        target.is_pinned,
+    )
+    key = f"topic:{target.id}:{page_number}:" + ":".join(str(part) for part in state)
+    html = cache.get(key)
+    if html is None:
+        html = _render_topic(target, page_number)
+        cache.set(key, html, timeout=current_app.config["ANONYMOUS_PAGE_SECONDS"])
+    return html
+
+
+def _render_topic(target, page_number: int) -> str:  # type: ignore[no-untyped-def]
+    page = services.topic_page(current_user, target, page_number)
     return render_template(
         "forums/topic.html",
         page=page,
