@@ -139,3 +139,20 @@ def test_seed_demo_large_refuses_a_database_that_has_bigbrand(runner, make_brand
     result = runner.invoke(args=["seed-demo", "--scale", "large"])
     assert result.exit_code == 1
     assert "already has a brand at /b/bigbrand" in result.output
+
+
+def test_a_2000_post_thread_costs_the_same_queries_on_its_first_and_last_page(
+    app, client, make_user, count_queries
+):
+    sizes = Sizes(topics=12, posts=2100, long_thread_posts=2000, members=20)
+    with app.app_context():
+        data = build_bench_data(sizes)
+    make_user("reader")
+    client.post("/login", data={"login": "reader", "password": "correct-horse-battery-staple"})
+    with count_queries() as first:
+        assert client.get(f"/t/{data.long_topic_id}").status_code == 200
+    with count_queries() as last:
+        page = client.get(f"/t/{data.long_topic_id}?page={data.long_thread_pages}")
+    assert page.status_code == 200
+    assert f'id="post-{sizes.long_thread_posts}"' in page.text
+    assert len(first) == len(last) <= 8
