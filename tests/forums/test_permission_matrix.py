@@ -10,7 +10,9 @@ import pytest
 from tests.factories import make_topic, reply
 from tests.stories import login_as
 
-PEOPLE = ["anonymous", "member", "other_member", "other_staff", "staff", "moderator", "admin"]
+PEOPLE = [
+    "anonymous", "member", "other_member", "other_staff", "staff", "moderator", "owner", "admin"
+]  # fmt: skip
 OK = 302  # every successful form post redirects
 
 
@@ -28,71 +30,107 @@ ROUTES = [
         "start topic",
         "/b/northwind/c/discussion/new",
         {"title": "A new topic here", "body": "Hi"},
-        frozenset({"member", "other_member", "other_staff", "staff", "moderator", "admin"}),
+        frozenset(
+            {"member", "other_member", "other_staff", "staff", "moderator", "owner", "admin"}
+        ),
     ),
     Route(
         "start announcement",
         "/b/northwind/c/announcements/new",
         {"title": "Some big news", "body": "Hi"},
-        frozenset({"staff", "admin"}),
+        frozenset({"staff", "owner", "admin"}),
     ),
     Route(
         "reply",
         "/t/{topic}/reply",
         {"body": "Me too"},
-        frozenset({"member", "other_member", "other_staff", "staff", "moderator", "admin"}),
+        frozenset(
+            {"member", "other_member", "other_staff", "staff", "moderator", "owner", "admin"}
+        ),
     ),
     Route(
         "edit post",
         "/p/{post}/edit",
         {"body": "Changed"},
-        frozenset({"other_member", "moderator", "admin"}),
+        frozenset({"other_member", "moderator", "owner", "admin"}),
     ),
     Route("delete post", "/p/{post}/delete", {}, frozenset({"other_member"})),
     Route(
         "react",
         "/p/{post}/react/like",
         {},
-        frozenset({"member", "other_staff", "staff", "moderator", "admin"}),
+        frozenset({"member", "other_staff", "staff", "moderator", "owner", "admin"}),
     ),
-    Route("mark solution", "/p/{answer}/solution", {}, frozenset({"member", "staff", "admin"})),
+    Route(
+        "mark solution",
+        "/p/{answer}/solution",
+        {},
+        frozenset({"member", "staff", "owner", "admin"}),
+    ),
     Route(
         "vote",
         "/t/{idea}/vote",
         {},
-        frozenset({"member", "other_member", "other_staff", "staff", "moderator", "admin"}),
+        frozenset(
+            {"member", "other_member", "other_staff", "staff", "moderator", "owner", "admin"}
+        ),
     ),
     Route(
         "set idea status",
         "/t/{idea}/status",
         {"status": "planned", "comment": "Soon"},
-        frozenset({"staff", "admin"}),
+        frozenset({"staff", "owner", "admin"}),
     ),
-    Route("pin", "/t/{topic}/pin", {}, frozenset({"staff", "moderator", "admin"})),
-    Route("lock", "/t/{topic}/lock", {}, frozenset({"staff", "moderator", "admin"})),
+    Route("pin", "/t/{topic}/pin", {}, frozenset({"staff", "moderator", "owner", "admin"})),
+    Route("lock", "/t/{topic}/lock", {}, frozenset({"staff", "moderator", "owner", "admin"})),
     Route(
         "move",
         "/t/{topic}/move",
         {"category": "{support}"},
-        frozenset({"staff", "moderator", "admin"}),
+        frozenset({"staff", "moderator", "owner", "admin"}),
     ),
     Route(
         "add category",
         "/b/northwind/categories",
         {"slug": "extra", "name": "Extra", "kind": "discussion", "description": ""},
-        frozenset({"admin"}),
+        frozenset({"owner", "admin"}),
     ),
     Route(
         "follow",
         "/b/northwind/follow",
         {},
-        frozenset({"member", "other_member", "other_staff", "staff", "moderator", "admin"}),
+        frozenset(
+            {"member", "other_member", "other_staff", "staff", "moderator", "owner", "admin"}
+        ),
     ),
     Route(
         "edit fan page",
         "/b/northwind/edit",
         {"tagline": "x", "description": "", "accent_color": "#123456"},
-        frozenset({"staff", "admin"}),
+        frozenset({"staff", "owner", "admin"}),
+    ),
+    Route("unpin", "/t/{topic}/unpin", {}, frozenset({"staff", "moderator", "owner", "admin"})),
+    Route("unlock", "/t/{topic}/unlock", {}, frozenset({"staff", "moderator", "owner", "admin"})),
+    Route(
+        "clear solution",
+        "/t/{question}/solution/clear",
+        {},
+        frozenset({"member", "staff", "owner", "admin"}),
+    ),
+    Route(
+        "edit category",
+        "/b/northwind/c/discussion/edit",
+        {"slug": "discussion", "name": "Talk", "kind": "discussion", "description": ""},
+        frozenset({"owner", "admin"}),
+    ),
+    Route("move category", "/b/northwind/c/ideas/up", {}, frozenset({"owner", "admin"})),
+    Route(
+        "unfollow",
+        "/b/northwind/unfollow",
+        {},
+        frozenset(
+            {"member", "other_member", "other_staff", "staff", "moderator", "owner", "admin"}
+        ),
     ),
 ]
 
@@ -109,6 +147,7 @@ def test_each_route_lets_in_exactly_the_right_people(app, client, shop, route, w
         "topic": topic.id,
         "post": post.id,
         "answer": answer.id,
+        "question": question.id,
         "idea": idea.id,
         "support": shop.support.id,
     }
