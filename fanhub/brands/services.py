@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from fanhub.accounts.models import User, UserStatus
 from fanhub.brands.models import (
@@ -98,14 +99,14 @@ def access_brand(slug: str) -> Brand:
     return brand
 
 
-def access_brand_for_editing(actor: Any, slug: str) -> Brand:
-    """The brand whose fan page the actor edits.
+def access_brand_as(actor: Any, slug: str, action: Action) -> Brand:
+    """The brand at `/b/<slug>`, for an actor who may do `action` there.
 
     :raises NotFound: no such brand.
-    :raises Forbidden: the actor is not the brand's owner or staff.
+    :raises Forbidden: the actor may not do it.
     """
     brand = access_brand(slug)
-    require(actor, Action.BRAND_EDIT, brand.id)
+    require(actor, action, brand.id)
     return brand
 
 
@@ -251,7 +252,7 @@ def fan_page(viewer: Any, brand: Brand, *, now: datetime | None = None) -> FanPa
     by_id = {c.id: c for c in categories}
     for topic in (*recent, *announcements):
         # Already loaded above; set here so templates can name the category for free.
-        topic.__dict__.setdefault("category", by_id.get(topic.category_id))
+        set_committed_value(topic, "category", by_id.get(topic.category_id))
     signed_in = getattr(viewer, "is_authenticated", False)
     following = (
         signed_in

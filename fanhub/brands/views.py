@@ -9,6 +9,7 @@ from fanhub.brands import services
 from fanhub.brands.forms import BrandPageForm
 from fanhub.errors import DomainError
 from fanhub.forms import ActionForm, form_status
+from fanhub.permissions import Action
 
 bp = Blueprint("brands", __name__)
 
@@ -59,7 +60,7 @@ def follow(brand: str, change: str):  # type: ignore[no-untyped-def]
 @bp.route("/b/<brand>/edit", methods=["GET", "POST"])
 @login_required
 def edit(brand: str):  # type: ignore[no-untyped-def]
-    target = services.access_brand_for_editing(current_user, brand)
+    target = services.access_brand_as(current_user, brand, Action.BRAND_EDIT)
     form = BrandPageForm(obj=target if request.method == "GET" else None)
     failure = None
     if form.validate_on_submit():

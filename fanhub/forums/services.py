@@ -19,6 +19,7 @@ from sqlalchemy import (
     case,
     delete,
     func,
+    inspect,
     literal,
     or_,
     select,
@@ -30,7 +31,7 @@ from sqlalchemy.orm import joinedload
 
 from fanhub.accounts.models import User, UserStatus
 from fanhub.brands.models import Brand, Role
-from fanhub.brands.services import access_brand
+from fanhub.brands.services import access_brand_as
 from fanhub.db import transaction, utcnow
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
@@ -203,9 +204,18 @@ def access_brand_for_management(actor: Any, brand_slug: str) -> Brand:
     :raises NotFound: no such brand.
     :raises Forbidden: the actor is not one of its owners.
     """
-    brand = access_brand(brand_slug)
-    require(actor, Action.CATEGORY_MANAGE, brand.id)
-    return brand
+    return access_brand_as(actor, brand_slug, Action.CATEGORY_MANAGE)
+
+
+def access_category_for_management(actor: Any, brand_slug: str, category_slug: str) -> Category:
+    """A category the actor may edit or move.
+
+    :raises NotFound: no such brand or category.
+    :raises Forbidden: the actor is not one of the brand's owners.
+    """
+    category = access_category(brand_slug, category_slug)
+    require(actor, Action.CATEGORY_MANAGE, category.brand_id)
+    return category
 
 
 def post_revisions(post: Post) -> list[PostRevision]:
@@ -313,9 +323,8 @@ def _clean_category(draft: CategoryDraft, slug_required: bool = True) -> tuple[s
 
 def _category_of(topic: Topic) -> Category:
     """The topic's category, loaded if the caller did not load it with the topic."""
-    loaded = topic.__dict__.get("category")
-    if loaded is not None:
-        return loaded
+    if "category" not in inspect(topic).unloaded:
+        return topic.category
     category = db.session.get(Category, topic.category_id)
     if category is None:
         raise NotFound("There is no such category.")
@@ -324,9 +333,8 @@ def _category_of(topic: Topic) -> Category:
 
 def _topic_of(post: Post) -> Topic:
     """The post's topic, loaded if the caller did not load it with the post."""
-    loaded = post.__dict__.get("topic")
-    if loaded is not None:
-        return loaded
+    if "topic" not in inspect(post).unloaded:
+        return post.topic
     topic = db.session.get(Topic, post.topic_id)
     if topic is None:
         raise NotFound("There is no such topic.")

@@ -115,14 +115,16 @@ def topic(topic_id: int, slug: str | None = None):  # type: ignore[no-untyped-de
     return html
 
 
-def _render_topic(target, page_number: int) -> str:  # type: ignore[no-untyped-def]
+def _render_topic(target, page_number: int, form: ReplyForm | None = None) -> str:  # type: ignore[no-untyped-def]
     page = services.topic_page(current_user, target, page_number)
+    if form is None:
+        form = ReplyForm(formdata=None, reply_to=request.args.get("reply_to", ""))
     return render_template(
         "forums/topic.html",
         page=page,
         topic=target,
         brand=target.brand,
-        form=ReplyForm(formdata=None, reply_to=request.args.get("reply_to", "")),
+        form=form,
         action=ActionForm(),
         move_form=_move_form(target) if page.can_moderate else None,
         status_form=IdeaStatusForm(formdata=None) if page.can_set_status else None,
@@ -154,18 +156,8 @@ def reply(topic_id: int):  # type: ignore[no-untyped-def]
             return redirect(
                 _topic_url(target, services.page_of(post.position), f"post-{post.position}")
             )
-    page = services.topic_page(current_user, target, services.page_of(target.post_count))
-    return render_template(
-        "forums/topic.html",
-        page=page,
-        topic=target,
-        brand=target.brand,
-        form=form,
-        action=ActionForm(),
-        move_form=_move_form(target) if page.can_moderate else None,
-        status_form=IdeaStatusForm(formdata=None) if page.can_set_status else None,
-        reactions=list(ReactionKind),
-    ), form_status(form, failure)
+    html = _render_topic(target, services.page_of(target.post_count), form)
+    return html, form_status(form, failure)
 
 
 @bp.route("/preview", methods=["POST"])
@@ -334,8 +326,7 @@ def manage_categories(brand: str):  # type: ignore[no-untyped-def]
 @bp.route("/b/<brand>/c/<category>/edit", methods=["GET", "POST"])
 @login_required
 def edit_category(brand: str, category: str):  # type: ignore[no-untyped-def]
-    target = services.access_category(brand, category)
-    services.access_brand_for_management(current_user, brand)
+    target = services.access_category_for_management(current_user, brand, category)
     form = CategoryForm(obj=target if request.method == "GET" else None)
     form.slug.data = target.slug
     failure = None
