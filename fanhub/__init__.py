@@ -17,6 +17,7 @@ from fanhub.db import configure_sqlite
 from fanhub.extensions import cache, csrf, db, limiter, login_manager, migrate
 from fanhub.forums import views as forums_views
 from fanhub.notifications import views as notifications_views
+from fanhub.reviews import views as reviews_views
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +26,7 @@ BLUEPRINTS = (
     brands_views.bp,
     forums_views.bp,
     notifications_views.bp,
+    reviews_views.bp,
     health.bp,
 )
 

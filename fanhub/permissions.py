@@ -34,12 +34,19 @@ class Action(enum.StrEnum):
     POST_REPLY_LOCKED = "post:reply-locked"
     POST_REACT = "post:react"
     POST_EDIT_ANY = "post:edit-any"
+    PRODUCT_MANAGE = "product:manage"
+    REVIEW_WRITE = "review:write"
+    REVIEW_VOTE = "review:vote"
+    REVIEW_REPLY = "review:reply"
+    REVIEW_ANSWER = "review:answer"
+    REVIEW_VERIFY = "review:verify"
+    REVIEW_MODERATE = "review:moderate"
 
 
 # Any active member may do these anywhere; a suspension takes them away.
 MEMBER_ACTIONS: Final = frozenset(
     {Action.BRAND_FOLLOW, Action.TOPIC_START, Action.IDEA_VOTE, Action.POST_REPLY,
-     Action.POST_REACT}
+     Action.POST_REACT, Action.REVIEW_WRITE, Action.REVIEW_VOTE, Action.REVIEW_REPLY}
 )  # fmt: skip
 
 _TEAM = frozenset({Role.OWNER, Role.STAFF})
@@ -61,6 +68,11 @@ ALLOWED_ROLES: Final[dict[Action, frozenset[Role]]] = {
     Action.BRAND_STAFF_ANSWER: frozenset({Role.OWNER, Role.STAFF}),
     Action.BRAND_MODERATE: frozenset({Role.OWNER, Role.MODERATOR}),
     Action.ACCOUNT_EDIT_ANY: frozenset(),
+    Action.PRODUCT_MANAGE: _TEAM,
+    Action.REVIEW_ANSWER: _TEAM,
+    Action.REVIEW_VERIFY: _TEAM,
+    # Not the brand's owners or staff: a brand never decides which reviews of itself stand.
+    Action.REVIEW_MODERATE: frozenset({Role.MODERATOR}),
 }
 
 DENIED_MESSAGES: Final[dict[Action, str]] = {
@@ -72,6 +84,10 @@ DENIED_MESSAGES: Final[dict[Action, str]] = {
     Action.TOPIC_MODERATE: "Only the brand's staff and moderators can do that.",
     Action.IDEA_STATUS_SET: "Only the brand's staff can set an idea's status.",
     Action.POST_REPLY_LOCKED: "This topic is locked: no new replies.",
+    Action.PRODUCT_MANAGE: "Only the brand's staff can manage its products.",
+    Action.REVIEW_ANSWER: "Only the brand's staff can answer for the brand.",
+    Action.REVIEW_VERIFY: "Only the brand's staff can mark a verified purchase.",
+    Action.REVIEW_MODERATE: "Only the brand's moderators can approve, reject or remove reviews.",
 }
 SUSPENDED_MESSAGE = "Your account is suspended, so you can read but not take part."
 

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fanhub.db import UTCDateTime, str_enum, utcnow
@@ -44,6 +44,11 @@ class Brand(db.Model):
     # Checked against COLOR_PATTERN on write, so templates may put it in a style sheet.
     accent_color: Mapped[str] = mapped_column(String(7), default=DEFAULT_ACCENT)
     follower_count: Mapped[int] = mapped_column(Integer, default=0)
+    # When on, reviews by members at trust level 0 wait for a moderator before they count.
+    premoderate_new_members: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Origins (scheme://host[:port], space separated) that may frame the review widget;
+    # empty means any site may.
+    widget_origins: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     roles: Mapped[list[BrandRole]] = relationship(

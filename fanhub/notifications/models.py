@@ -54,6 +54,10 @@ class NotificationKind(enum.StrEnum):
     MENTION = "mention"
     REPLY = "reply"
     NEW_TOPIC = "new_topic"
+    REVIEW_ANSWER = "review_answer"
+    REVIEW_REPLY = "review_reply"
+    REVIEW_RESOLVED = "review_resolved"
+    REVIEW_MODERATED = "review_moderated"
 
 
 MESSAGE_MAX = 300

@@ -1,0 +1,1 @@
+"""Products, their ratings and reviews, and the conversations that follow a review."""
