@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from fanhub.brands.models import DESCRIPTION_MAX, TAGLINE_MAX
-from fanhub.brands.services import BrandPageDraft
+from fanhub.brands.services import ORIGIN_MAX, WIDGET_ORIGINS_MAX, BrandPageDraft
 from fanhub.forms import AttachableForm
 
 
@@ -24,8 +24,24 @@ class BrandPageForm(AttachableForm):
         description="A hex colour like #5b3df5; it themes the fan page and its forums.",
         render_kw={"type": "color"},
     )
+    premoderate_new_members = BooleanField(
+        "Hold reviews by new members for a moderator",
+        description="Reviews by accounts that are still new wait for one of your moderators "
+        "before they are published and counted.",
+    )
+    widget_origins = TextAreaField(
+        "Sites that may show the review widget in a frame",
+        validators=[Optional(), Length(max=WIDGET_ORIGINS_MAX * (ORIGIN_MAX + 1))],
+        description="One per line, like https://shop.example.com. Leave empty to let any "
+        "site frame it. The script embed works on any site either way.",
+        render_kw={"rows": 3, "spellcheck": "false"},
+    )
 
     def to_draft(self) -> BrandPageDraft:
         return BrandPageDraft(
-            self.tagline.data or "", self.description.data or "", self.accent_color.data or ""
+            self.tagline.data or "",
+            self.description.data or "",
+            self.accent_color.data or "",
+            premoderate_new_members=bool(self.premoderate_new_members.data),
+            widget_origins=self.widget_origins.data or "",
         )

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,12 +27,18 @@ from fanhub.brands.models import (
 )
 from fanhub.db import transaction, utcnow
 from fanhub.errors import Conflict, Invalid, NotFound
-from fanhub.extensions import db
+from fanhub.extensions import cache, db
 from fanhub.forums.models import Category, CategoryKind, Topic
 from fanhub.permissions import Action, can, forget_roles, require
+from fanhub.reviews import widget
+from fanhub.reviews.models import Product
 from fanhub.text import render_markdown
 
 RESPONSIVENESS_DAYS = 90
+RESPONSIVENESS_CACHE_SECONDS = 300
+FAN_PAGE_PRODUCTS = 12
+WIDGET_ORIGINS_MAX = 20
+ORIGIN_MAX = 200
 # Where customers expect the brand to answer; announcements and ideas are not questions.
 ANSWERABLE_KINDS = (CategoryKind.SUPPORT, CategoryKind.DISCUSSION)
 
@@ -48,6 +55,9 @@ class BrandPageDraft:
     tagline: str
     description: str
     accent_color: str
+    premoderate_new_members: bool = False
+    # Origins that may frame the review widget, one per line (or separated by spaces).
+    widget_origins: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,6 +187,7 @@ class FanPage:
     categories: list[Category]
     announcements: list[Topic]
     recent_topics: list[Topic]
+    products: list[Product]
     responsiveness: Responsiveness
     is_following: bool
     can_follow: bool
@@ -185,8 +196,23 @@ class FanPage:
 
 
 def responsiveness(brand: Brand, *, now: datetime | None = None) -> Responsiveness:
-    """Share of recent questions the brand answered officially, and its median time to do so."""
-    since = (now or utcnow()) - timedelta(days=RESPONSIVENESS_DAYS)
+    """Share of recent questions the brand answered officially, and its median time to do so.
+
+    A 90-day figure moves slowly, so it is computed at most once every few minutes per
+    brand (the fan page shows it on every visit); `now` asks for a fresh one.
+    """
+    if now is not None:
+        return _responsiveness(brand, now)
+    key = f"responsiveness:{brand.id}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _responsiveness(brand, utcnow())
+        cache.set(key, figures, timeout=RESPONSIVENESS_CACHE_SECONDS)
+    return figures
+
+
+def _responsiveness(brand: Brand, now: datetime) -> Responsiveness:
+    since = now - timedelta(days=RESPONSIVENESS_DAYS)
     in_window = (
         Topic.brand_id == brand.id,
         Topic.created_at >= since,
@@ -253,6 +279,15 @@ def fan_page(viewer: Any, brand: Brand, *, now: datetime | None = None) -> FanPa
     for topic in (*recent, *announcements):
         # Already loaded above; set here so templates can name the category for free.
         set_committed_value(topic, "category", by_id.get(topic.category_id))
+    # The most reviewed first: what visitors most likely came to read about.
+    products = list(
+        db.session.scalars(
+            select(Product)
+            .where(Product.brand_id == brand.id)
+            .order_by(Product.rating_count.desc(), Product.name, Product.id)
+            .limit(FAN_PAGE_PRODUCTS)
+        )
+    )
     signed_in = getattr(viewer, "is_authenticated", False)
     following = (
         signed_in
@@ -267,6 +302,7 @@ def fan_page(viewer: Any, brand: Brand, *, now: datetime | None = None) -> FanPa
         categories=categories,
         announcements=announcements,
         recent_topics=recent,
+        products=products,
         responsiveness=responsiveness(brand, now=now),
         is_following=bool(following),
         can_follow=can(viewer, Action.BRAND_FOLLOW, brand.id),
@@ -315,8 +351,65 @@ def unfollow(actor: Any, brand: Brand) -> None:
             )
 
 
+def clean_widget_origins(raw: str) -> str:
+    """The origins allowed to frame the widget, normalised and space separated.
+
+    Each is what a browser sends as an origin (`https://shop.example`, with a port if it
+    is not the usual one; `https://*.shop.example` for every subdomain, as CSP allows): a
+    path, query or user name would never match, so it is refused, not silently dropped.
+
+    :raises Invalid: an entry is not an origin, or there are too many.
+    """
+    origins: list[str] = []
+    for entry in re.split(r"[\s,]+", raw.strip()):
+        if not entry:
+            continue
+        origin = _origin(entry)
+        if origin is None:
+            raise Invalid(
+                f"“{entry[:ORIGIN_MAX]}” is not a web origin: write it as "
+                "https://shop.example.com (no path), one per line.",
+                field="widget_origins",
+            )
+        if origin not in origins:
+            origins.append(origin)
+    if len(origins) > WIDGET_ORIGINS_MAX:
+        raise Invalid(
+            f"List at most {WIDGET_ORIGINS_MAX} sites; ask us if you need more.",
+            field="widget_origins",
+        )
+    return " ".join(origins)
+
+
+def _origin(entry: str) -> str | None:
+    if len(entry) > ORIGIN_MAX:
+        return None
+    parts = urlsplit(entry.rstrip("/"))
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not host
+        or not re.fullmatch(r"(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*|[0-9a-f.]*:[0-9a-f:.]*", host)
+        or parts.username is not None
+        or parts.path
+        or parts.query
+        or parts.fragment
+    ):
+        return None
+    default_port = {"http": 80, "https": 443}[parts.scheme.lower()]
+    suffix = f":{port}" if port is not None and port != default_port else ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme.lower()}://{host}{suffix}"
+
+
 def update_brand_page(actor: Any, brand: Brand, draft: BrandPageDraft) -> Brand:
-    """Change the fan page's tagline, description (Markdown) and accent colour.
+    """Change the fan page (tagline, Markdown description, accent colour) and the brand's
+    review settings (pre-moderation of new members, sites allowed to frame the widget).
 
     :raises Forbidden: the actor is not the brand's owner or staff.
     :raises Invalid: a field breaks its rule.
@@ -331,9 +424,14 @@ def update_brand_page(actor: Any, brand: Brand, draft: BrandPageDraft) -> Brand:
         raise Invalid(f"Use at most {DESCRIPTION_MAX:,} characters.", field="description")
     if not re.fullmatch(COLOR_PATTERN, color):
         raise Invalid("Give the colour as #rrggbb, e.g. #5b3df5.", field="accent_color")
+    origins = clean_widget_origins(draft.widget_origins)
     with transaction():
         brand.tagline = tagline
         brand.description = description
         brand.description_html = render_markdown(description)
         brand.accent_color = color
+        brand.premoderate_new_members = draft.premoderate_new_members
+        brand.widget_origins = origins
+    # The widget shows the brand's name and colour, and its frame the allowed origins.
+    widget.forget_brand(brand.id, brand.slug)
     return brand

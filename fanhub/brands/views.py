@@ -62,6 +62,8 @@ def follow(brand: str, change: str):  # type: ignore[no-untyped-def]
 def edit(brand: str):  # type: ignore[no-untyped-def]
     target = services.access_brand_as(current_user, brand, Action.BRAND_EDIT)
     form = BrandPageForm(obj=target if request.method == "GET" else None)
+    if request.method == "GET":
+        form.widget_origins.data = "\n".join(target.widget_origins.split())
     failure = None
     if form.validate_on_submit():
         try:
