@@ -19,7 +19,7 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import aliased
 from werkzeug.security import generate_password_hash
 
@@ -42,6 +42,7 @@ from fanhub.forums.models import (
     Topic,
 )
 from fanhub.forums.services import slugify
+from fanhub.reviews.models import Product, Review, ReviewReply, ReviewStatus, ReviewVote
 from fanhub.text import render_markdown
 
 BRAND_SLUG = "bigbrand"
@@ -64,6 +65,29 @@ LOADED_TABLES = (
     "posts",
     "reactions",
     "idea_votes",
+    "products",
+    "reviews",
+    "review_replies",
+    "review_votes",
+)
+# The product most reviews are about: the widget benchmark reads its summary.
+HOT_PRODUCT_SLUG = "bestseller"
+PRODUCT_NAMES = ("Travel mug", "Desk lamp", "Trail backpack", "Wireless earbuds", "Coffee grinder")
+# Skewed towards happy customers, as real ratings are: mostly fives and fours.
+STAR_WEIGHTS = (5, 4, 8, 25, 58)
+REVIEW_BODIES = (
+    "Does exactly what it says. Sturdy, well made, and it arrived two days early.",
+    "Good value for the money, though the **instructions** could be clearer. "
+    "Took me an evening to set up.",
+    "Stopped working after three weeks. Support replaced it quickly, but I'd expect it to "
+    "last longer than that.",
+    "I bought a second one for my sister. We both use it every day:\n\n- light\n- quiet\n"
+    "- easy to clean",
+    "Not what the photos suggest: the colour is darker and the strap feels cheap.",
+)
+ANSWER_BODY = (
+    "Thank you for taking the time to write this. We've passed it on to the product team, "
+    "and our support team will be in touch by email today."
 )
 
 # slug, name, kind, share of the topics, description
@@ -134,15 +158,33 @@ class Sizes:
     posts: int
     long_thread_posts: int
     members: int
+    products: int = 1
+    # Reviews of the hot product (one per member at most); the rest are spread thinly.
+    hot_product_reviews: int = 0
+    reviews: int = 0
 
     def __post_init__(self) -> None:
         if self.topics < 1 or self.members < 2 or self.long_thread_posts < 1:
             raise Invalid("Build at least one topic, one post in it and two members.")
         if self.posts < self.long_thread_posts + self.topics - 1:
             raise Invalid("Every topic needs at least its first post: give more posts.")
+        if self.products < 1 or not 0 <= self.hot_product_reviews <= self.members:
+            raise Invalid("Build at least one product, and one review per member at most.")
+        if self.reviews < self.hot_product_reviews:
+            raise Invalid("The hot product's reviews are part of all the reviews.")
+        if self.reviews - self.hot_product_reviews > (self.products - 1) * self.members:
+            raise Invalid("More reviews than members can write (one per product each).")
 
 
-LARGE = Sizes(topics=10_000, posts=100_000, long_thread_posts=10_000, members=2_000)
+LARGE = Sizes(
+    topics=10_000,
+    posts=100_000,
+    long_thread_posts=10_000,
+    members=2_000,
+    products=200,
+    hot_product_reviews=2_000,
+    reviews=20_000,
+)
 
 
 @dataclass(frozen=True)
@@ -158,6 +200,8 @@ class BenchData:
     posts: int
     reactions: int
     votes: int
+    products: int
+    reviews: int
     seconds: float
 
 
@@ -219,6 +263,8 @@ def build_bench_data(
         reaction_count = _insert_reactions(topic_ids[0], reactions, now)
         vote_count = _insert_votes(plan, topic_ids, now)
         progress(f"inserted {reaction_count:,} reactions and {vote_count:,} idea votes")
+        review_count = _insert_reviews(sizes, rng, brand_id, staff_ids, member_ids, now)
+        progress(f"inserted {sizes.products:,} products and {review_count:,} reviews")
     with transaction():
         for table in LOADED_TABLES:
             # Names from the constant above, never from input.
@@ -235,6 +281,8 @@ def build_bench_data(
         posts=sizes.posts,
         reactions=reaction_count,
         votes=vote_count,
+        products=sizes.products,
+        reviews=review_count,
         seconds=seconds,
     )
 
@@ -592,3 +640,158 @@ def _insert_votes(plan: list[_PlannedTopic], topic_ids: list[int], now: datetime
     for batch in _batches(rows):
         db.session.execute(_bulk(IdeaVote), batch)
     return len(rows)
+
+
+def _insert_reviews(
+    sizes: Sizes,
+    rng: random.Random,
+    brand_id: int,
+    staff_ids: list[int],
+    member_ids: list[int],
+    now: datetime,
+) -> int:
+    """Products, their published reviews, helpful votes and the brand's answers to a third
+    of them, with every counter (ratings, histogram, helpful, replies) equal to the rows."""
+    product_rows = [
+        {
+            "brand_id": brand_id,
+            "slug": HOT_PRODUCT_SLUG if n == 0 else f"product-{n:04d}",
+            "sku": "BB-HOT" if n == 0 else f"BB-{n:04d}",
+            "name": "The Bestseller" if n == 0 else f"{PRODUCT_NAMES[n % len(PRODUCT_NAMES)]} {n}",
+            "description": "What everyone buys.",
+            "image_url": "",
+            "rating_count": 0,
+            "rating_sum": 0,
+            **{f"stars_{stars}": 0 for stars in range(1, 6)},
+            "created_at": now - timedelta(days=365),
+            "updated_at": now - timedelta(days=365),
+        }
+        for n in range(sizes.products)
+    ]
+    db.session.execute(_bulk(Product), product_rows)
+    product_ids = list(
+        db.session.scalars(
+            select(Product.id).where(Product.brand_id == brand_id).order_by(Product.id)
+        )
+    )
+    # Who reviews what: every pair distinct, so one review per member per product holds.
+    pairs = [(product_ids[0], member) for member in member_ids[: sizes.hot_product_reviews]]
+    others = sizes.reviews - sizes.hot_product_reviews
+    seen: set[tuple[int, int]] = set()
+    while len(seen) < others:
+        seen.add((rng.choice(product_ids[1:]), rng.choice(member_ids)))
+    pairs += sorted(seen)
+    rendered = [render_markdown(body) for body in REVIEW_BODIES]
+    totals: dict[int, Counter[int]] = {pid: Counter() for pid in product_ids}
+    review_rows = []
+    for product_id, author_id in pairs:
+        stars = rng.choices(range(1, 6), weights=STAR_WEIGHTS)[0]
+        body = rng.randrange(len(REVIEW_BODIES))
+        written = now - timedelta(minutes=rng.randrange(1, 365 * 24 * 60))
+        totals[product_id][stars] += 1
+        review_rows.append(
+            {
+                "product_id": product_id,
+                "brand_id": brand_id,
+                "author_id": author_id,
+                "stars": stars,
+                "title": f"{stars} stars from a customer" if stars > 1 else "Disappointed",
+                "body": REVIEW_BODIES[body],
+                "body_html": rendered[body],
+                "status": ReviewStatus.PUBLISHED,
+                "is_verified_purchase": rng.random() < 0.6,
+                "helpful_count": 0,
+                "reply_count": 0,
+                "edit_count": 0,
+                "created_at": written,
+                "edited_at": None,
+                "published_at": written,
+                "answered_at": None,
+                "latest_answer_id": None,
+                "resolved_at": None,
+                "previous_stars": None,
+                "stars_changed_at": None,
+                "stars_changed_after_answer": False,
+                "moderation_rule": None,
+                "moderation_note": "",
+                "moderated_at": None,
+            }
+        )
+    for batch in _batches(review_rows):
+        db.session.execute(_bulk(Review), batch)
+    for product_id, counts in totals.items():
+        db.session.execute(
+            update(Product)
+            .where(Product.id == product_id)
+            .values(
+                rating_count=sum(counts.values()),
+                rating_sum=sum(stars * n for stars, n in counts.items()),
+                **{f"stars_{stars}": counts[stars] for stars in range(1, 6)},
+            )
+        )
+    reviews = db.session.execute(
+        select(Review.id, Review.author_id, Review.created_at)
+        .where(Review.brand_id == brand_id)
+        .order_by(Review.id)
+    ).all()
+    # Helpful votes: a few members each on one review in four, never the author.
+    vote_rows = []
+    for review_id, author_id, _ in reviews[::4]:
+        voters = set(rng.sample(member_ids, min(len(member_ids), rng.randrange(1, 6))))
+        vote_rows += [
+            {"review_id": review_id, "user_id": voter, "created_at": now}
+            for voter in sorted(voters - {author_id})
+        ]
+    for batch in _batches(vote_rows):
+        db.session.execute(_bulk(ReviewVote), batch)
+    # The brand answers one review in three, a day after it was written.
+    answer_html = render_markdown(ANSWER_BODY)
+    answer_rows = [
+        {
+            "review_id": review_id,
+            "author_id": staff_ids[1 + n % (len(staff_ids) - 1)] if len(staff_ids) > 1 else None,
+            "body": ANSWER_BODY,
+            "body_html": answer_html,
+            "is_official": True,
+            "created_at": written + timedelta(days=1),
+        }
+        for n, (review_id, _, written) in enumerate(reviews[::3])
+    ]
+    for batch in _batches(answer_rows):
+        db.session.execute(_bulk(ReviewReply), batch)
+    helpful = (
+        select(func.count())
+        .where(ReviewVote.review_id == Review.id)
+        .correlate(Review)
+        .scalar_subquery()
+    )
+    replies = (
+        select(func.count())
+        .where(ReviewReply.review_id == Review.id)
+        .correlate(Review)
+        .scalar_subquery()
+    )
+    first_answer = (
+        select(func.min(ReviewReply.created_at))
+        .where(ReviewReply.review_id == Review.id, ReviewReply.is_official.is_(True))
+        .correlate(Review)
+        .scalar_subquery()
+    )
+    latest_answer = (
+        select(func.max(ReviewReply.id))
+        .where(ReviewReply.review_id == Review.id, ReviewReply.is_official.is_(True))
+        .correlate(Review)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(Review)
+        .where(Review.brand_id == brand_id)
+        .values(
+            helpful_count=helpful,
+            reply_count=replies,
+            answered_at=first_answer,
+            latest_answer_id=latest_answer,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return len(review_rows)

@@ -39,7 +39,9 @@ def register(app: Flask) -> None:
             click.echo(
                 f"Large data set ready in {built.seconds:.0f} s: /b/{benchdata.BRAND_SLUG}, "
                 f"the very long thread is /t/{built.long_topic_id} "
-                f"({built.long_thread_pages} pages); password {demo.DEMO_PASSWORD}"
+                f"({built.long_thread_pages} pages), {built.reviews:,} reviews of "
+                f"{built.products} products (most of /b/{benchdata.BRAND_SLUG}/p/"
+                f"{benchdata.HOT_PRODUCT_SLUG}); password {demo.DEMO_PASSWORD}"
             )
             return
         if count_members():

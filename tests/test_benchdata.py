@@ -12,8 +12,17 @@ from fanhub.brands.models import Brand, Follow
 from fanhub.errors import Conflict
 from fanhub.extensions import db
 from fanhub.forums.models import Category, IdeaVote, Post, Reaction, ReactionKind, Topic
+from fanhub.reviews.models import Product, Review, ReviewReply, ReviewVote
 
-SMALL = Sizes(topics=24, posts=260, long_thread_posts=70, members=15)
+SMALL = Sizes(
+    topics=24,
+    posts=260,
+    long_thread_posts=70,
+    members=15,
+    products=4,
+    hot_product_reviews=12,
+    reviews=30,
+)
 
 
 @pytest.fixture
@@ -156,3 +165,44 @@ def test_a_2000_post_thread_costs_the_same_queries_on_its_first_and_last_page(
     assert page.status_code == 200
     assert f'id="post-{sizes.long_thread_posts}"' in page.text
     assert len(first) == len(last) <= 8
+
+
+def test_product_ratings_equal_a_recount_of_the_reviews(app, built):
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Review)) == SMALL.reviews
+        hot = db.session.scalar(select(Product).where(Product.slug == "bestseller"))
+        assert hot.rating_count == SMALL.hot_product_reviews
+        for product in db.session.scalars(select(Product)):
+            rows = db.session.execute(
+                select(Review.stars, func.count())
+                .where(Review.product_id == product.id)
+                .group_by(Review.stars)
+            ).all()
+            counts = dict(rows)
+            assert product.histogram == {stars: counts.get(stars, 0) for stars in (5, 4, 3, 2, 1)}
+            assert product.rating_sum == sum(stars * n for stars, n in counts.items())
+
+
+def test_review_counters_equal_their_votes_and_answers(app, built):
+    with app.app_context():
+        answered = 0
+        for review in db.session.scalars(select(Review)):
+            votes = db.session.scalar(select(func.count()).where(ReviewVote.review_id == review.id))
+            replies = db.session.scalars(
+                select(ReviewReply).where(ReviewReply.review_id == review.id)
+            ).all()
+            assert review.helpful_count == votes
+            assert review.reply_count == len(replies)
+            assert review.author_id not in {
+                vote.user_id
+                for vote in db.session.scalars(
+                    select(ReviewVote).where(ReviewVote.review_id == review.id)
+                )
+            }
+            if replies:
+                answered += 1
+                assert review.latest_answer_id == max(reply.id for reply in replies)
+                assert review.answered_at is not None
+            else:
+                assert review.latest_answer_id is None and review.answered_at is None
+        assert 0 < answered < SMALL.reviews
