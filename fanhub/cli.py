@@ -12,6 +12,7 @@ from fanhub.brands import cli as brands_cli
 from fanhub.errors import DomainError
 from fanhub.forums import cli as forums_cli
 from fanhub.notifications import cli as notifications_cli
+from fanhub.reviews import cli as reviews_cli
 
 
 def register(app: Flask) -> None:
@@ -20,6 +21,7 @@ def register(app: Flask) -> None:
     brands_cli.register(app)
     forums_cli.register(app)
     notifications_cli.register(app)
+    reviews_cli.register(app)
 
     @app.cli.command("seed-demo")
     @click.option(

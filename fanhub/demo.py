@@ -13,6 +13,7 @@ from fanhub.db import utcnow
 from fanhub.forums import services as forums
 from fanhub.forums.models import Category, CategoryKind, IdeaStatus
 from fanhub.permissions import SYSTEM
+from fanhub.reviews import services as reviews
 
 # One password for every demo login keeps the printed table short; it is only for the demo.
 DEMO_PASSWORD = "fanhub-demo-2026"  # noqa: S105 - printed for the demo on purpose
@@ -89,8 +90,96 @@ def seed_demo() -> list[DemoLogin]:
             brands.add_role(SYSTEM, created[slug], user, role)
         people[username] = user
     for slug, brand in created.items():
-        _seed_forums(brand, people, staff=people["sam" if slug == "northwind" else "ted"])
+        staff = people["sam" if slug == "northwind" else "ted"]
+        _seed_forums(brand, people, staff=staff)
+        _seed_reviews(brand, people, staff=staff)
     return demo_logins()
+
+
+# slug, SKU, name, description per brand
+PRODUCTS = {
+    "northwind": (
+        ("house-blend", "NW-HB-250", "House Blend, 250 g",
+         "Our everyday coffee: chocolate, hazelnut and a little cherry. Roasted on Tuesdays."),
+        ("yirgacheffe", "NW-ET-250", "Ethiopia Yirgacheffe, 250 g",
+         "Bright and floral, with notes of bergamot and peach."),
+        ("pour-over-kettle", "NW-KT-1", "Pour-over kettle",
+         "A gooseneck kettle for a slow, even pour. 1 litre, stovetop and induction."),
+    ),
+    "acme-outdoor": (
+        ("ridge-2-tent", "AO-T2", "Ridge 2 tent",
+         "A two-person tent that pitches in four minutes and weighs 1.6 kg."),
+        ("trail-40-pack", "AO-P40", "Trail 40 pack",
+         "A 40-litre pack with a back panel that breathes, and a lifetime repair promise."),
+    ),
+}  # fmt: skip
+
+# (product index, reviewer, stars, title, body)
+REVIEWS = (
+    (0, "alice", 5, "My daily cup",
+     "I've tried a dozen coffees this year and keep coming back to this one. Smooth, not "
+     "bitter, and it works in the **moka pot** and the French press alike."),
+    (0, "bob", 4, "Good, a little dark for me",
+     "Tastes great with milk. Black, I find it a touch too roasty, but that is personal. "
+     "Arrived two days after roasting, which is impressive."),
+    (0, "carol", 2, "Bag arrived split open",
+     "The coffee itself is fine, but the bag was split and half of it was all over the box. "
+     "I'd like to know how to get a replacement."),
+    (1, "alice", 5, "Like drinking tea and coffee at once",
+     "Floral, light, and lovely as a pour-over. Grind it a little finer than you think."),
+    (2, "bob", 3, "Pours well, handle gets hot",
+     "The spout is precise and the kettle looks beautiful, but the handle gets hot on gas "
+     "after a few minutes. Use a cloth."),
+)  # fmt: skip
+
+
+def _seed_reviews(brand: Brand, people: dict[str, User], staff: User) -> None:
+    products = [
+        reviews.create_product(
+            staff, brand, reviews.ProductDraft(slug, sku, name, description=description)
+        )
+        for slug, sku, name, description in PRODUCTS[brand.slug]
+    ]
+    if brand.slug != "northwind":
+        for index, reviewer, stars, title, body in REVIEWS[:2]:
+            reviews.submit_review(
+                people[reviewer], products[index % len(products)],
+                reviews.ReviewDraft(stars, title, body),
+            )  # fmt: skip
+        return
+    written = {
+        reviewer + str(index): reviews.submit_review(
+            people[reviewer], products[index], reviews.ReviewDraft(stars, title, body)
+        )
+        for index, reviewer, stars, title, body in REVIEWS
+    }
+    reviews.vote_helpful(people["bob"], written["alice0"])
+    reviews.vote_helpful(people["carol"], written["alice0"])
+    reviews.vote_helpful(people["alice"], written["carol0"])
+    reviews.set_verified_purchase(staff, written["alice0"], True)
+    reviews.set_verified_purchase(staff, written["carol0"], True)
+    # Closing the loop: the brand answers the unhappy customer, resolves it, and she
+    # updates her rating.
+    reviews.reply_to_review(
+        staff,
+        written["carol0"],
+        "We're so sorry, Carol. A new bag is on its way today, and we've changed to a "
+        "stronger bag for every order from next week. Thank you for telling us.",
+    )
+    reviews.mark_resolved(staff, written["carol0"])
+    reviews.edit_review(
+        people["carol"],
+        written["carol0"],
+        reviews.ReviewDraft(
+            4,
+            "Bag arrived split, replaced the same day",
+            "The first bag was split open, but Northwind sent a new one the same day and "
+            "answered here within hours. The coffee itself is lovely.",
+        ),
+    )
+    reviews.reply_to_review(
+        people["alice"], written["bob0"], "Try it as a flat white, it's made for milk!"
+    )
 
 
 def _seed_forums(brand: Brand, people: dict[str, User], staff: User) -> None:

@@ -8,6 +8,7 @@ from fanhub.accounts.models import User
 from fanhub.brands.models import Brand, BrandRole
 from fanhub.demo import DEMO_PASSWORD
 from fanhub.extensions import db
+from fanhub.reviews.models import Product
 from tests.factories import login, reload_user
 
 
@@ -48,6 +49,17 @@ def test_seed_demo_fills_an_empty_database_and_prints_logins(app, runner, client
         assert db.session.scalar(select(func.count()).select_from(Brand)) == 2
         assert db.session.scalar(select(func.count()).select_from(BrandRole)) >= 5
     assert login(client, "admin", DEMO_PASSWORD).status_code == 302
+
+
+def test_the_demo_has_reviews_with_an_answered_and_updated_one(app, runner, client):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        blend = db.session.scalar(select(Product).where(Product.slug == "house-blend"))
+        # alice 5, bob 4, and carol's 2 that became a 4 after the brand answered.
+        assert (blend.rating_count, blend.rating_sum, blend.stars_2) == (3, 13, 0)
+    page = client.get("/b/northwind/p/house-blend").get_data(as_text=True)
+    assert "Bag arrived split, replaced the same day" in page
+    assert "Updated from 2 to 4 stars after the brand answered" in page
 
 
 def test_seed_demo_leaves_a_used_database_alone(app, runner, make_user):

@@ -198,9 +198,7 @@ class ReviewRevision(db.Model):
     __tablename__ = "review_revisions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    review_id: Mapped[int] = mapped_column(
-        ForeignKey("reviews.id", ondelete="CASCADE"), index=True
-    )
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
     stars: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(REVIEW_TITLE_MAX), default="")
     body: Mapped[str] = mapped_column(Text)

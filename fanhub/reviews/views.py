@@ -2,8 +2,335 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
 
-from fanhub.reviews import models  # noqa: F401  (the tables exist before any view does)
+from fanhub.errors import DomainError
+from fanhub.extensions import limiter
+from fanhub.forms import ActionForm, form_status
+from fanhub.links import absolute_url
+from fanhub.reviews import services
+from fanhub.reviews.forms import ModerationForm, ProductForm, ReviewForm, ReviewReplyForm
+from fanhub.reviews.models import ReviewStatus
 
 bp = Blueprint("reviews", __name__)
+
+# Writing and replying, per member: plenty for a person, too few for a script.
+DEFAULT_WRITE_LIMIT = "10 per minute;60 per hour"
+
+
+def _write_limit() -> str:
+    return current_app.config.get("RATELIMIT_REVIEW_WRITE", DEFAULT_WRITE_LIMIT)
+
+
+def _per_member() -> str:
+    # Signed-in routes: count each member, not each address (an office shares one).
+    return f"member:{current_user.get_id()}" if current_user.is_authenticated else "anonymous"
+
+
+def _require_valid_post() -> None:
+    """Field-less buttons: refuse a POST whose CSRF token failed (ActionForm checks it)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+def _product_url(product, anchor: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    url = url_for("reviews.product", brand=product.brand.slug, product=product.slug)
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def _review_url(review, anchor: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    url = url_for(
+        "reviews.review",
+        brand=review.product.brand.slug,
+        product=review.product.slug,
+        review_id=review.id,
+    )
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def _back(review) -> str:  # type: ignore[no-untyped-def]
+    """Where a button on a review returns to: the page it was pressed on."""
+    if request.form.get("back") == "product":
+        return _product_url(review.product, f"review-{review.id}")
+    return _review_url(review)
+
+
+# ------------------------------------------------------------------ product
+
+
+@bp.route("/b/<brand>/p/<product>")
+def product(brand: str, product: str):  # type: ignore[no-untyped-def]
+    target = services.access_product(brand, product)
+    page = services.product_page(
+        current_user,
+        target,
+        sort=request.args.get("sort", "helpful"),
+        stars=request.args.get("stars"),
+        cursor=request.args.get("after") or None,
+        url=absolute_url("reviews.product", brand=target.brand.slug, product=target.slug),
+    )
+    return render_template(
+        "reviews/product.html", page=page, product=target, brand=target.brand, action=ActionForm()
+    )
+
+
+@bp.route("/b/<brand>/p/<product>/review", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_write_limit, methods=["POST"], key_func=_per_member)
+def write_review(brand: str, product: str):  # type: ignore[no-untyped-def]
+    target = services.access_product(brand, product)
+    services.require_reviewer(current_user, target)
+    mine = services.own_review(current_user, target)
+    form = ReviewForm()
+    if request.method == "GET" and mine is not None:
+        form.stars.data = str(mine.stars)
+        form.title.data = mine.title
+        form.body.data = mine.body
+        form.review_id.data = str(mine.id)
+    failure = None
+    if form.validate_on_submit():
+        editing = form.editing_id()
+        try:
+            if editing is None:
+                # A first review; if she wrote one meanwhile (another tab), the service
+                # refuses rather than overwrite it.
+                review = services.submit_review(current_user, target, form.to_draft())
+            else:
+                if mine is None or mine.id != editing:
+                    abort(404)
+                review = services.edit_review(current_user, mine, form.to_draft())
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+            if mine is not None:
+                # A stale "first review" form: her next save edits the review she has.
+                form.review_id.data = str(mine.id)
+        else:
+            flash(_written_message(review, editing is not None), "success")
+            return redirect(_product_url(target, "your-review"))
+    return render_template(
+        "reviews/write.html", form=form, product=target, brand=target.brand, mine=mine
+    ), form_status(form, failure)
+
+
+def _written_message(review, edited: bool) -> str:  # type: ignore[no-untyped-def]
+    if review.status is ReviewStatus.PENDING:
+        return "Thanks! Your review is waiting for a moderator and will appear once approved."
+    return "Your review is updated." if edited else "Thanks for your review."
+
+
+@bp.route("/b/<brand>/p/<product>/r/<int:review_id>")
+def review(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-def]
+    target = services.access_visible_review(current_user, brand, product, review_id)
+    return _render_review(target)
+
+
+def _render_review(target, form: ReviewReplyForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    page = services.review_page(current_user, target)
+    return render_template(
+        "reviews/review.html",
+        page=page,
+        review=target,
+        product=target.product,
+        brand=target.product.brand,
+        form=form or ReviewReplyForm(formdata=None),
+        moderation=ModerationForm(formdata=None) if page.can_moderate else None,
+        action=ActionForm(),
+    ), status
+
+
+@bp.route("/b/<brand>/p/<product>/r/<int:review_id>/history")
+def review_history(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-def]
+    target = services.access_visible_review(current_user, brand, product, review_id)
+    return render_template(
+        "reviews/history.html",
+        review=target,
+        product=target.product,
+        brand=target.product.brand,
+        revisions=services.review_revisions(target),
+    )
+
+
+@bp.route("/b/<brand>/p/<product>/r/<int:review_id>/reply", methods=["POST"])
+@login_required
+@limiter.limit(_write_limit, methods=["POST"], key_func=_per_member)
+def reply(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-def]
+    target = services.access_visible_review(current_user, brand, product, review_id)
+    form = ReviewReplyForm()
+    failure = None
+    if form.validate_on_submit():
+        try:
+            answer = services.reply_to_review(current_user, target, form.body.data or "")
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            flash(
+                "Your answer is posted." if answer.is_official else "Your reply is posted.",
+                "success",
+            )
+            return redirect(_review_url(target, f"reply-{answer.id}"))
+    return _render_review(target, form, form_status(form, failure))
+
+
+@bp.route("/b/<brand>/p/<product>/r/<int:review_id>/helpful", methods=["POST"])
+@login_required
+def vote_helpful(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-def]
+    _require_valid_post()
+    target = services.access_visible_review(current_user, brand, product, review_id)
+    services.vote_helpful(current_user, target)
+    flash("Thanks: your vote helps others find useful reviews.", "success")
+    return redirect(_back(target))
+
+
+@bp.route("/b/<brand>/p/<product>/r/<int:review_id>/helpful/undo", methods=["POST"])
+@login_required
+def withdraw_helpful(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-def]
+    _require_valid_post()
+    target = services.access_visible_review(current_user, brand, product, review_id)
+    services.withdraw_helpful(current_user, target)
+    flash("Your helpful vote is taken back.", "info")
+    return redirect(_back(target))
+
+
+@bp.route(
+    "/b/<brand>/p/<product>/r/<int:review_id>/<any(verify,unverify):change>", methods=["POST"]
+)
+@login_required
+def verify(brand: str, product: str, review_id: int, change: str):  # type: ignore[no-untyped-def]
+    _require_valid_post()
+    target = services.access_visible_review(current_user, brand, product, review_id)
+    services.set_verified_purchase(current_user, target, change == "verify")
+    flash(
+        "Marked as a verified purchase." if change == "verify" else "Verified mark removed.",
+        "success",
+    )
+    return redirect(_back(target))
+
+
+@bp.route("/b/<brand>/p/<product>/r/<int:review_id>/resolve", methods=["POST"])
+@login_required
+def resolve(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-def]
+    _require_valid_post()
+    target = services.access_visible_review(current_user, brand, product, review_id)
+    services.mark_resolved(current_user, target)
+    flash("Marked resolved. The reviewer is invited to update her rating.", "success")
+    return redirect(_review_url(target))
+
+
+_DECISIONS = {
+    "approve": "Review approved: it is published and counts.",
+    "reject": "Review rejected. Its author is told why.",
+    "remove": "Review removed. Its author is told why; you can restore it.",
+    "restore": "Review restored: it is published and counts again.",
+}
+
+
+@bp.route(
+    "/b/<brand>/p/<product>/r/<int:review_id>/<any(approve,reject,remove,restore):decision>",
+    methods=["POST"],
+)
+@login_required
+def moderate(brand: str, product: str, review_id: int, decision: str):  # type: ignore[no-untyped-def]
+    target = services.access_visible_review(current_user, brand, product, review_id)
+    form = ModerationForm()
+    if not form.validate_on_submit():
+        abort(400)
+    rule, note = form.rule.data or "", form.note.data or ""
+    if decision == "approve":
+        services.approve_review(current_user, target)
+    elif decision == "reject":
+        services.reject_review(current_user, target, rule, note)
+    elif decision == "remove":
+        services.remove_review(current_user, target, rule, note)
+    else:
+        services.restore_review(current_user, target)
+    flash(_DECISIONS[decision], "success")
+    if request.form.get("back") == "pending":
+        return redirect(url_for("reviews.pending", brand=target.product.brand.slug))
+    return redirect(_review_url(target))
+
+
+# ------------------------------------------------------------ staff pages
+
+
+@bp.route("/b/<brand>/products")
+@login_required
+def products(brand: str):  # type: ignore[no-untyped-def]
+    target = services.access_brand_for_products(current_user, brand)
+    return render_template(
+        "reviews/products.html", brand=target, rows=services.product_list(current_user, target)
+    )
+
+
+@bp.route("/b/<brand>/products/new", methods=["GET", "POST"])
+@login_required
+def new_product(brand: str):  # type: ignore[no-untyped-def]
+    target = services.access_brand_for_products(current_user, brand)
+    form = ProductForm()
+    failure = None
+    if form.validate_on_submit():
+        try:
+            created = services.create_product(current_user, target, form.to_draft())
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            flash(f"{created.name} is added.", "success")
+            return redirect(url_for("reviews.products", brand=target.slug))
+    return render_template(
+        "reviews/product_form.html", form=form, brand=target, product=None
+    ), form_status(form, failure)
+
+
+@bp.route("/b/<brand>/p/<product>/edit", methods=["GET", "POST"])
+@login_required
+def edit_product(brand: str, product: str):  # type: ignore[no-untyped-def]
+    target = services.access_product_for_management(current_user, brand, product)
+    form = ProductForm(obj=target if request.method == "GET" else None)
+    failure = None
+    if form.validate_on_submit():
+        try:
+            services.update_product(current_user, target, form.to_draft())
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            flash(f"{target.name} is saved.", "success")
+            return redirect(url_for("reviews.products", brand=target.brand.slug))
+    return render_template(
+        "reviews/product_form.html", form=form, brand=target.brand, product=target
+    ), form_status(form, failure)
+
+
+@bp.route("/b/<brand>/reviews/pending")
+@login_required
+def pending(brand: str):  # type: ignore[no-untyped-def]
+    target = services.access_brand_for_moderation(current_user, brand)
+    queue = services.pending_reviews(current_user, target, cursor=request.args.get("after") or None)
+    return render_template(
+        "reviews/pending.html",
+        queue=queue,
+        brand=target,
+        moderation=ModerationForm(formdata=None),
+    )
+
+
+@bp.route("/b/<brand>/reviews/unanswered")
+@login_required
+def unanswered(brand: str):  # type: ignore[no-untyped-def]
+    target = services.access_brand_for_answering(current_user, brand)
+    queue = services.unanswered_reviews(
+        current_user, target, cursor=request.args.get("after") or None
+    )
+    return render_template("reviews/unanswered.html", queue=queue, brand=target)

@@ -1,0 +1,117 @@
+"""Many members reviewing, re-rating and voting at once: the product's counters and every
+helpful count end equal to a recount of the rows."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from fanhub.accounts.models import User
+from fanhub.extensions import db
+from fanhub.permissions import SYSTEM
+from fanhub.reviews import services
+from fanhub.reviews.models import Product, Review, ReviewVote
+from tests import factories
+from tests.reviews.conftest import recount
+
+pytestmark = pytest.mark.concurrency
+
+WRITERS = 6  # each submits reviews of several products
+EDITORS = 4  # each keeps re-rating her own review
+VOTERS = 4  # each keeps toggling helpful votes on the editors' reviews
+PRODUCTS = 5
+
+
+def _run_together(app, work, count):
+    """Run work(index) in `count` threads released at the same instant; re-raise failures."""
+    barrier = threading.Barrier(count)
+    failures: list[BaseException] = []
+
+    def runner(index):
+        try:
+            with app.app_context():
+                barrier.wait()
+                work(index)
+        except BaseException as err:  # noqa: BLE001 - handed back to the test below
+            failures.append(err)
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures
+
+
+def test_concurrent_reviews_edits_and_votes_leave_exact_aggregates(isolated_app):
+    app = isolated_app
+    brand = factories.make_brand(app, "busy")
+    with app.app_context():
+        products = [
+            services.create_product(
+                SYSTEM, db.session.get(type(brand), brand.id),
+                services.ProductDraft(f"thing-{n}", f"T{n}", f"Thing {n}"),
+            ).id
+            for n in range(PRODUCTS)
+        ]  # fmt: skip
+    writers = [factories.make_user(app, f"writer{i}") for i in range(WRITERS)]
+    editors = [factories.make_user(app, f"editor{i}") for i in range(EDITORS)]
+    voters = [factories.make_user(app, f"voter{i}") for i in range(VOTERS)]
+    edited: list[int] = []
+    with app.app_context():
+        for n, person in enumerate(editors):
+            review = services.submit_review(
+                db.session.get(User, person.id),
+                db.session.get(Product, products[0]),
+                services.ReviewDraft(1 + n % 5, "", "My first impression of this thing."),
+            )
+            edited.append(review.id)
+
+    def work(index):
+        if index < WRITERS:
+            author = db.session.get(User, writers[index].id)
+            for n, product_id in enumerate(products):
+                services.submit_review(
+                    author,
+                    db.session.get(Product, product_id),
+                    services.ReviewDraft(1 + (index + n) % 5, "", "Written while others write."),
+                )
+        elif index < WRITERS + EDITORS:
+            author = db.session.get(User, editors[index - WRITERS].id)
+            review_id = edited[index - WRITERS]
+            for n in range(12):
+                services.edit_review(
+                    author,
+                    services.access_review(review_id),
+                    services.ReviewDraft(1 + (index + n) % 5, "", f"Changed my mind, take {n}."),
+                )
+        else:
+            voter = db.session.get(User, voters[index - WRITERS - EDITORS].id)
+            for n in range(15):
+                review = services.access_review(edited[n % len(edited)])
+                voted = db.session.scalar(
+                    select(ReviewVote.id).where(
+                        ReviewVote.review_id == review.id, ReviewVote.user_id == voter.id
+                    )
+                )
+                if voted is None:
+                    services.vote_helpful(voter, review)
+                else:
+                    services.withdraw_helpful(voter, review)
+
+    _run_together(app, work, WRITERS + EDITORS + VOTERS)
+
+    for product_id in products:
+        stored = factories.load(app, Product, product_id)
+        assert (stored.rating_count, stored.rating_sum, dict(stored.histogram)) == recount(
+            app, stored
+        )
+    assert factories.load(app, Product, products[0]).rating_count == WRITERS + EDITORS
+    with app.app_context():
+        for review in db.session.scalars(select(Review)):
+            votes = db.session.scalar(select(func.count()).where(ReviewVote.review_id == review.id))
+            assert review.helpful_count == votes
+        # Every edit changed the text, so every one left a revision and counted.
+        assert db.session.scalar(select(func.sum(Review.edit_count))) == EDITORS * 12
