@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app fanhub
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench bench-embed clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ format: install
 # Builds the 100,000-post data set, serves it with gunicorn and loads it with wrk (see bench/README.md).
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The review widget's JSON and iframe page against a bare Flask app, same run (bench/README.md).
+bench-embed: install
+	$(BIN)/python -m bench.embed $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache

@@ -306,8 +306,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _gunicorn(env: dict[str, str], port: int, workers: int) -> Iterator[None]:
-    """gunicorn serving the bench app on 127.0.0.1:port until the block ends."""
+def _gunicorn(
+    env: dict[str, str], port: int, workers: int, app: str = "bench.app:create_bench_app()"
+) -> Iterator[None]:
+    """gunicorn serving `app` (the bench app by default) on 127.0.0.1:port until the block
+    ends."""
     log_path = Path(tempfile.gettempdir()) / f"fanhub-bench-gunicorn-{port}.log"
     command = [
         str(BIN / "gunicorn"),
@@ -317,9 +320,9 @@ def _gunicorn(env: dict[str, str], port: int, workers: int) -> Iterator[None]:
         f"{HOST}:{port}",
         "--error-logfile",
         str(log_path),
-        "bench.app:create_bench_app()",
+        app,
     ]
-    print(f"$ gunicorn -w {workers} -b {HOST}:{port} 'bench.app:create_bench_app()'", flush=True)
+    print(f"$ gunicorn -w {workers} -b {HOST}:{port} '{app}'", flush=True)
     with log_path.open("wb") as log:
         # A session of its own: Ctrl-C reaches us, and we stop it in order below.
         server = subprocess.Popen(  # noqa: S603

@@ -14,6 +14,9 @@ from fanhub.accounts.services import load_session_user
 from fanhub.brands import views as brands_views
 from fanhub.config import load_config
 from fanhub.db import configure_sqlite
+from fanhub.embed import views as embed_views
+from fanhub.embed.replay import EmbedAnswers
+from fanhub.embed.sessions import SessionInterface
 from fanhub.extensions import cache, csrf, db, limiter, login_manager, migrate
 from fanhub.forums import views as forums_views
 from fanhub.notifications import views as notifications_views
@@ -27,6 +30,7 @@ BLUEPRINTS = (
     forums_views.bp,
     notifications_views.bp,
     reviews_views.bp,
+    embed_views.bp,
     health.bp,
 )
 
@@ -55,6 +59,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(Path(app.instance_path), config))
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # The widget's public URLs have no session: nothing to vary on, no cookie to set.
+    app.session_interface = SessionInterface()
 
     db.init_app(app)
     with app.app_context():
@@ -76,12 +82,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     humanize.register(app)
     cli.register(app)
     app.after_request(_security_headers)
+    # Cached widget answers skip Flask's per-request work (see fanhub/embed/replay.py).
+    app.wsgi_app = EmbedAnswers(app.wsgi_app, app.extensions["cache"][cache])  # type: ignore[method-assign]
     return app
 
 
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    policy = response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    # For browsers without CSP's frame-ancestors. A page that may be framed (the widget's
+    # iframe) names who may in its own policy, which X-Frame-Options cannot express.
+    if "frame-ancestors" not in policy or "frame-ancestors 'none'" in policy:
+        response.headers.setdefault("X-Frame-Options", "DENY")
     return response

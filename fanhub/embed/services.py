@@ -1,0 +1,178 @@
+"""The widget's options and the iframe page built from a cached summary: what it shows,
+the style it needs, and who may frame it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from markupsafe import escape
+
+from fanhub.errors import Invalid
+from fanhub.reviews.widget import MOST_HELPFUL, CachedSummary
+
+THEMES = ("light", "dark")
+DEFAULT_COUNT = 3
+_ACCENT = re.compile(r"#?([0-9a-fA-F]{6})")
+# What a browser sends as an origin (see brands.services.clean_widget_origins, which
+# checks them on write); anything else is left out of the policy, never pasted into it.
+_ORIGIN = re.compile(
+    r"https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?|https?://\[[0-9a-fA-F:.]+\](:\d{1,5})?"
+)
+
+
+@dataclass(frozen=True)
+class WidgetOptions:
+    """How one embed looks: the same choices the script reads from data attributes."""
+
+    theme: str = "light"
+    accent: str | None = None  # "#rrggbb", or None for the brand's own colour
+    count: int = DEFAULT_COUNT
+
+    @property
+    def key(self) -> str:
+        return f"{self.theme}:{self.accent or ''}:{self.count}"
+
+
+def widget_options(theme: str | None, accent: str | None, count: str | None) -> WidgetOptions:
+    """The frame's options from its query string; missing ones take their defaults.
+
+    :raises Invalid: a value the widget does not understand (so a brand sees its typo at
+        once rather than a widget that silently ignores it).
+    """
+    chosen_theme = (theme or "light").strip().lower()
+    if chosen_theme not in THEMES:
+        raise Invalid("theme must be light or dark.", field="theme")
+    chosen_accent = None
+    if accent:
+        match = _ACCENT.fullmatch(accent.strip())
+        if match is None:
+            raise Invalid("accent must be a colour written as #rrggbb, e.g. #1a73e8.", "accent")
+        chosen_accent = "#" + match.group(1).lower()
+    chosen_count = DEFAULT_COUNT
+    if count is not None and count.strip() != "":
+        if not count.strip().isdigit() or int(count) > MOST_HELPFUL:
+            raise Invalid(f"count must be a whole number from 0 to {MOST_HELPFUL}.", "count")
+        chosen_count = int(count)
+    return WidgetOptions(chosen_theme, chosen_accent, chosen_count)
+
+
+@dataclass(frozen=True)
+class Snippets:
+    """The code a brand pastes into its pages, as plain text (the page escapes it)."""
+
+    script: str
+    script_by_sku: str
+    frame: str
+
+
+def snippets(
+    brand_slug: str, product_slug: str, sku: str, product_name: str, script_url: str, frame_url: str
+) -> Snippets:
+    """Copy-paste code for the script embed (by product and by SKU) and the iframe embed."""
+    tag = f'<script async src="{escape(script_url)}"></script>'
+    brand = escape(brand_slug)
+    return Snippets(
+        script=f'<div data-fanhub-reviews="{brand}/{escape(product_slug)}"></div>\n{tag}',
+        script_by_sku=f'<div data-fanhub-reviews="{brand}" data-sku="{escape(sku)}"></div>\n{tag}',
+        # An iframe cannot size itself to its content: 720px fits the summary and three
+        # reviews in a column about 400px wide; a shop showing more or fewer sets its own.
+        frame=(
+            f'<iframe src="{escape(frame_url)}" title="Reviews of {escape(product_name)}" '
+            'width="100%" height="720" style="border:0" loading="lazy"></iframe>'
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class FramePage:
+    """Everything the iframe template shows, plus the one <style> it needs and its hash."""
+
+    summary: dict[str, Any]
+    options: WidgetOptions
+    reviews: list[dict[str, Any]]
+    bars: list[tuple[int, int, int]]  # (stars, reviews, percent of the largest bar)
+    stars_percent: int
+    style: str
+    style_hash: str
+    frame_ancestors: str
+    etag: str
+
+
+def frame_page(cached: CachedSummary, options: WidgetOptions) -> FramePage:
+    """The iframe page for a cached summary, shown the way `options` say.
+
+    The widths of the star row and the histogram bars and the accent colour go in one
+    small <style> whose hash the page's CSP lists: deterministic for a summary and its
+    options, so the page stays cacheable, and no inline style attribute is needed.
+    """
+    payload = json.loads(cached.body)
+    rating = payload["rating"]
+    histogram = rating["histogram"]
+    largest = max(histogram.values(), default=0) or 1
+    bars = [(stars, histogram[str(stars)], round(100 * histogram[str(stars)] / largest))
+            for stars in (5, 4, 3, 2, 1)]  # fmt: skip
+    stars_percent = round(100 * (rating["average"] or 0) / 5)
+    accent = options.accent or payload["brand"]["accent"]
+    rules = [
+        f".fh{{--accent:{accent}}}",
+        f".fh-stars--summary .fh-stars__fill{{width:{stars_percent}%}}",
+    ]
+    rules += [f".fh-bar--{stars} .fh-bar__fill{{width:{percent}%}}" for stars, _, percent in bars]
+    style = "".join(rules)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    reviews = [
+        {**review, "date": _date(review["created_at"]), "answer_date": _answer_date(review)}
+        for review in payload["reviews"][: options.count]
+    ]
+    etag_source = f"{cached.etag}|{options.key}|{cached.widget_origins}"
+    return FramePage(
+        summary=payload,
+        options=options,
+        reviews=reviews,
+        bars=bars,
+        stars_percent=stars_percent,
+        style=style,
+        style_hash=f"sha256-{digest}",
+        frame_ancestors=frame_ancestors(cached.widget_origins),
+        etag=hashlib.sha256(etag_source.encode()).hexdigest()[:32],
+    )
+
+
+def frame_ancestors(widget_origins: str) -> str:
+    """The CSP frame-ancestors sources: fanhub itself (the staff preview) and the brand's
+    allowed origins, or any site when the brand lists none."""
+    origins = [origin for origin in widget_origins.split() if _ORIGIN.fullmatch(origin)]
+    if not origins:
+        return "*"
+    return " ".join(["'self'", *origins])
+
+
+def frame_policy(page: FramePage) -> str:
+    """The iframe page's Content-Security-Policy: its own stylesheet and one hashed <style>,
+    https images, nothing else loads, nothing submits, framed only where the brand allows."""
+    return "; ".join(
+        [
+            "default-src 'none'",
+            f"style-src 'self' '{page.style_hash}'",
+            "img-src https: 'self'",
+            "base-uri 'none'",
+            "form-action 'none'",
+            f"frame-ancestors {page.frame_ancestors}",
+        ]
+    )
+
+
+def _date(iso: str) -> str:
+    moment = datetime.fromisoformat(iso)
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def _answer_date(review: dict[str, Any]) -> str | None:
+    answer = review.get("answer")
+    return _date(answer["created_at"]) if answer else None

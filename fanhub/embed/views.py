@@ -1,0 +1,127 @@
+"""The widget's public endpoints (script, JSON, iframe page) and the staff embed page.
+
+The public endpoints are the hottest path fanhub has (one shop page view is one widget
+request), so they never touch the session or the signed-in member: no cookie, no
+`Vary: Cookie`, no user loaded, and a cache hit runs no SQL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
+from flask_login import current_user, login_required
+
+from fanhub.embed import services
+from fanhub.embed.replay import SUMMARY_USED
+from fanhub.embed.sessions import PUBLIC_PREFIX
+from fanhub.errors import Invalid
+from fanhub.extensions import limiter
+from fanhub.links import absolute_url
+from fanhub.permissions import Action
+from fanhub.reviews import services as reviews
+from fanhub.reviews import widget
+
+bp = Blueprint("embed", __name__)
+
+
+@limiter.request_filter
+def _unlimited() -> bool:
+    """The public endpoints carry no rate limit: they are served from a cache (and meant
+    to sit behind a CDN), and checking for limits that never apply costs a quarter of
+    a cached answer's time."""
+    return request.path.startswith(PUBLIC_PREFIX)
+
+
+# Browsers and CDNs may serve a summary for 5 minutes and keep serving it for 10 more
+# while they fetch a fresh one; the server's own cache is what changes drop at once.
+PUBLIC_CACHE = "public, max-age=300, stale-while-revalidate=600"
+SCRIPT_CACHE = "public, max-age=3600"
+SCRIPT_FOLDER = "embed"
+
+
+@bp.after_request
+def _public_headers(response: Response) -> Response:
+    """Anyone may read the widget's answers, errors included, from any site."""
+    if request.endpoint != "embed.staff_embed":
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        # Shops that isolate their pages (Cross-Origin-Embedder-Policy) can still load it.
+        response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@bp.get("/embed/v1/widget.js")
+def script() -> Response:
+    static = Path(current_app.static_folder or "static") / SCRIPT_FOLDER
+    response = send_from_directory(static, "widget.js", mimetype="text/javascript", max_age=3600)
+    response.headers["Cache-Control"] = SCRIPT_CACHE
+    return response
+
+
+@bp.get("/embed/v1/<brand>/<product>/reviews.json")
+def reviews_json(brand: str, product: str) -> Response:
+    summary = widget.cached_summary(brand, product, by_sku=_by_sku())
+    _built_from(summary)
+    return _conditional(summary.body, summary.etag, "application/json")
+
+
+@bp.get("/embed/v1/<brand>/<product>/frame")
+def frame(brand: str, product: str) -> Response:
+    options = services.widget_options(
+        request.args.get("theme"), request.args.get("accent"), request.args.get("count")
+    )
+    summary = widget.cached_summary(brand, product, by_sku=_by_sku())
+    _built_from(summary)
+    page = services.frame_page(summary, options)
+    # The environment's template, not render_template: the context processors would load
+    # the signed-in member, touching the session (Vary: Cookie) on a page that is public.
+    html = current_app.jinja_env.get_template("embed/frame.html").render(page=page)
+    response = _conditional(html.encode(), page.etag, "text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = services.frame_policy(page)
+    return response
+
+
+@bp.get("/b/<brand>/p/<product>/embed")
+@login_required
+def staff_embed(brand: str, product: str):  # type: ignore[no-untyped-def]
+    target = reviews.access_product_as(current_user, brand, product, Action.PRODUCT_MANAGE)
+    code = services.snippets(
+        target.brand.slug,
+        target.slug,
+        target.sku,
+        target.name,
+        script_url=absolute_url("embed.script"),
+        frame_url=absolute_url("embed.frame", brand=target.brand.slug, product=target.slug),
+    )
+    return render_template(
+        "embed/staff.html",
+        product=target,
+        brand=target.brand,
+        code=code,
+        options=services.WidgetOptions(),
+    )
+
+
+def _built_from(summary: widget.CachedSummary) -> None:
+    """Tell the replay layer which summary this answer shows (see embed.replay)."""
+    request.environ[SUMMARY_USED] = (summary.etag, summary.widget_origins)
+
+
+def _by_sku() -> bool:
+    lookup = request.args.get("by", "slug")
+    if lookup not in ("slug", "sku"):
+        raise Invalid("by must be slug or sku.", field="by")
+    return lookup == "sku"
+
+
+def _conditional(body: bytes, etag: str, content_type: str) -> Response:
+    """A publicly cacheable answer, or 304 when the client's copy has this ETag."""
+    # Weak comparison, as RFC 9110 says for If-None-Match: "abc", W/"abc" and * all match;
+    # a header that parses as no tag at all matches nothing, so garbage gets a full 200.
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+    else:
+        response = Response(body, content_type=content_type)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = PUBLIC_CACHE
+    return response
