@@ -1108,53 +1108,30 @@ def _parse_cursor(cursor: str, single: bool = False) -> tuple[int, int]:
 def product_schema(
     product: Product, brand: Brand, reviews: list[Review], *, url: str | None = None
 ) -> dict[str, Any] | None:
-    """schema.org Product + AggregateRating (+ Review) built from published reviews only.
+    """schema.org Product + AggregateRating (+ Review) built from published reviews only,
+    by the same builder as the widget's block, so a shop and fanhub say the same thing.
 
     None before the first published review. Never Organization or LocalBusiness
     ratings: search engines ignore a business's ratings of itself, and so do we.
     """
-    if not product.rating_count:
-        return None
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Product",
-        "name": product.name,
-        "sku": product.sku,
-        "brand": {"@type": "Brand", "name": brand.name},
-        "aggregateRating": {
-            "@type": "AggregateRating",
-            "ratingValue": product.average,
-            "ratingCount": product.rating_count,
-            "reviewCount": product.rating_count,
-            "bestRating": 5,
-            "worstRating": 1,
-        },
-    }
-    if product.description:
-        data["description"] = product.description
-    if product.image_url:
-        data["image"] = product.image_url
-    if url:
-        data["url"] = url
     published = [r for r in reviews if r.status is ReviewStatus.PUBLISHED]
-    if published:
-        data["review"] = [
-            {
-                "@type": "Review",
-                "author": {"@type": "Person", "name": _author_name(r)},
-                "datePublished": (r.published_at or r.created_at).date().isoformat(),
-                **({"name": r.title} if r.title else {}),
-                "reviewBody": r.body,
-                "reviewRating": {
-                    "@type": "Rating",
-                    "ratingValue": r.stars,
-                    "bestRating": 5,
-                    "worstRating": 1,
-                },
-            }
-            for r in published
-        ]
-    return data
+    items = [
+        {
+            "title": r.title,
+            "body": widget.plain_text(r.body_html, limit=REVIEW_BODY_MAX)[0],
+            "created_at": (r.published_at or r.created_at).isoformat(),
+            "author": _author_name(r),
+            "stars": r.stars,
+        }
+        for r in published
+    ]
+    block = widget.schema_org(product, brand, url or "", items, most=len(items))
+    if block is not None:
+        if not url:
+            del block["url"]
+        if product.description:
+            block["description"] = product.description
+    return block
 
 
 def _author_name(review: Review) -> str:

@@ -195,7 +195,7 @@ def _payload(product: Product, reviews: list[Review]) -> dict[str, Any]:
             "histogram": {str(stars): n for stars, n in product.histogram.items()},
         },
         "reviews": items,
-        "schema_org": _schema_org(product, brand, product_url, items),
+        "schema_org": schema_org(product, brand, product_url, items),
     }
 
 
@@ -241,11 +241,17 @@ def _answer(reply: ReviewReply, brand: Brand) -> dict[str, Any]:
     }
 
 
-def _schema_org(
-    product: Product, brand: Brand, product_url: str, items: list[dict[str, Any]]
+def schema_org(
+    product: Product,
+    brand: Brand,
+    product_url: str,
+    items: list[dict[str, Any]],
+    *,
+    most: int = SCHEMA_REVIEWS,
 ) -> dict[str, Any] | None:
-    """schema.org Product + AggregateRating (+ a few Reviews) for the host page, or None
-    before the first published review (Google wants no rating markup without ratings).
+    """schema.org Product + AggregateRating (+ up to `most` Reviews, given as the widget's
+    review items) for the host page or the product page, or None before the first
+    published review (Google wants no rating markup without ratings).
 
     Only ever a Product: a brand's ratings of itself (Organization, LocalBusiness) earn no
     stars and are against Google's review-snippet rules, so fanhub never emits them.
@@ -285,7 +291,7 @@ def _schema_org(
                     "worstRating": 1,
                 },
             }
-            for item in items[:SCHEMA_REVIEWS]
+            for item in items[:most]
         ]
         for review in block["review"]:
             if review["name"] is None:

@@ -71,3 +71,18 @@ def test_the_embed_page_runs_no_inline_script(client, shop, mug):
     for tag in page.split("<script")[1:]:
         assert tag.lstrip().startswith("src=")
     assert " on" + "click=" not in page
+
+
+@pytest.mark.parametrize(("who", "shown"), [("staff", True), ("owner", True), ("member", False)])
+def test_the_team_finds_the_embed_page_from_the_product_and_the_product_list(
+    client, shop, mug, who, shown
+):
+    login_as(client, shop.person(who))
+
+    product_page = client.get("/b/northwind/p/travel-mug").get_data(as_text=True)
+    fan_page = client.get("/b/northwind").get_data(as_text=True)
+
+    assert (f'href="{PAGE}"' in product_page) is shown
+    assert ('href="/b/northwind/products"' in fan_page) is shown
+    if shown:
+        assert f'href="{PAGE}"' in client.get("/b/northwind/products").get_data(as_text=True)
