@@ -15,17 +15,13 @@ and drops the database, whatever happens.
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import shutil
 import signal
 import sys
 import time
 from contextlib import ExitStack
-from dataclasses import asdict
 from datetime import UTC, datetime
-from pathlib import Path
 
 from bench.run import (
     HOST,
@@ -45,6 +41,7 @@ from bench.run import (
     _warm_up,
     _wrk,
     parse_args,
+    write_report,
 )
 from fanhub.benchdata import BRAND_SLUG, HOT_PRODUCT_SLUG
 
@@ -109,34 +106,18 @@ def main(argv: list[str] | None = None) -> int:
 
     checks = _checks(results)
     _print_table(results, checks)
-    report = {
-        "date": started.isoformat(timespec="seconds"),
-        "command": " ".join([Path(sys.executable).name, "-m", "bench.embed", *sys.argv[1:]]),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "database": database_version,
-        },
-        "settings": {
-            "backend": "sqlite" if args.sqlite else "postgresql",
-            "gunicorn_workers": args.workers,
-            "wrk": f"-t{args.threads} -c{args.connections} -d{args.duration}s --latency",
-            "rounds": args.rounds,
-        },
-        "load_average_1min": {"before": load_before[0], "after": load_after[0]},
-        "builder_seconds": round(builder_seconds, 1),
-        "pages": [asdict(r) for r in results],
-        "rounds": [[asdict(m) for m in measured] for measured in rounds],
-        "checks": [asdict(c) for c in checks],
-    }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(
-        f"\nmedian of {args.rounds} round(s); load average {load_before[0]:.2f} before, "
-        f"{load_after[0]:.2f} after (on {os.cpu_count()} CPUs)"
+    write_report(
+        RESULTS,
+        "bench.embed",
+        args,
+        started=started,
+        database_version=database_version,
+        load=(load_before[0], load_after[0]),
+        builder_seconds=builder_seconds,
+        results=results,
+        rounds=rounds,
+        checks=checks,
     )
-    print(f"results written to {RESULTS.relative_to(REPO)}")
     return 0
 
 

@@ -163,9 +163,39 @@ def main(argv: list[str] | None = None) -> int:
 
     checks = _checks(results)
     _print_table(results, checks)
+    write_report(
+        RESULTS,
+        "bench.run",
+        args,
+        started=started,
+        database_version=database_version,
+        load=(load_before[0], load_after[0]),
+        builder_seconds=builder_seconds,
+        results=results,
+        rounds=rounds,
+        checks=checks,
+    )
+    print(f"builder: {builder_seconds:.1f} s; results written to {RESULTS.relative_to(REPO)}")
+    return 0
+
+
+def write_report(
+    path: Path,
+    module: str,
+    args: argparse.Namespace,
+    *,
+    started: datetime,
+    database_version: str,
+    load: tuple[float, float],
+    builder_seconds: float,
+    results: list[Measurement],
+    rounds: list[list[Measurement]],
+    checks: list[Check],
+) -> None:
+    """Write one run's numbers, settings and machine as JSON, and say where."""
     report = {
         "date": started.isoformat(timespec="seconds"),
-        "command": " ".join([Path(sys.executable).name, "-m", "bench.run", *sys.argv[1:]]),
+        "command": " ".join([Path(sys.executable).name, "-m", module, *sys.argv[1:]]),
         "machine": {
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
@@ -178,20 +208,19 @@ def main(argv: list[str] | None = None) -> int:
             "wrk": f"-t{args.threads} -c{args.connections} -d{args.duration}s --latency",
             "rounds": args.rounds,
         },
-        "load_average_1min": {"before": load_before[0], "after": load_after[0]},
+        "load_average_1min": {"before": load[0], "after": load[1]},
         "builder_seconds": round(builder_seconds, 1),
         "pages": [asdict(r) for r in results],
         "rounds": [[asdict(m) for m in measured] for measured in rounds],
         "checks": [asdict(c) for c in checks],
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n")
     print(
-        f"\nmedian of {args.rounds} round(s); load average {load_before[0]:.2f} before, "
-        f"{load_after[0]:.2f} after (on {os.cpu_count()} CPUs)"
+        f"\nmedian of {args.rounds} round(s); load average {load[0]:.2f} before, "
+        f"{load[1]:.2f} after (on {os.cpu_count()} CPUs)"
     )
-    print(f"builder: {builder_seconds:.1f} s; results written to {RESULTS.relative_to(REPO)}")
-    return 0
+    print(f"builder: {builder_seconds:.1f} s; results written to {path.relative_to(REPO)}")
 
 
 def _exit_on_signal(signum: int, frame: Any) -> None:

@@ -4,11 +4,13 @@ the style it needs, and who may frame it."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from markupsafe import escape
@@ -37,6 +39,23 @@ class WidgetOptions:
     @property
     def key(self) -> str:
         return f"{self.theme}:{self.accent or ''}:{self.count}"
+
+
+# Where the served script gets the frame's stylesheet (see static/embed/widget.js).
+CSS_PLACEHOLDER = '"__FRAME_CSS__"'
+
+
+@functools.cache
+def widget_script(folder: str) -> bytes:
+    """The widget script as served: static/embed/widget.js with the frame's stylesheet
+    written into it as a JavaScript string (built once per process; the files ship with
+    the code and change only with a deploy)."""
+    source = (Path(folder) / "widget.js").read_text(encoding="utf-8")
+    css = (Path(folder) / "frame.css").read_text(encoding="utf-8")
+    if source.count(CSS_PLACEHOLDER) != 1:
+        raise RuntimeError("static/embed/widget.js must name its stylesheet exactly once")
+    # json.dumps makes a valid JS string; "</" is escaped so no reader sees a closing tag.
+    return source.replace(CSS_PLACEHOLDER, json.dumps(css).replace("</", "<\\/")).encode()
 
 
 def widget_options(theme: str | None, accent: str | None, count: str | None) -> WidgetOptions:

@@ -7,9 +7,10 @@ request), so they never touch the session or the signed-in member: no cookie, no
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from fanhub.embed import services
@@ -52,10 +53,12 @@ def _public_headers(response: Response) -> Response:
 
 @bp.get("/embed/v1/widget.js")
 def script() -> Response:
-    static = Path(current_app.static_folder or "static") / SCRIPT_FOLDER
-    response = send_from_directory(static, "widget.js", mimetype="text/javascript", max_age=3600)
+    folder = Path(current_app.static_folder or "static") / SCRIPT_FOLDER
+    body = services.widget_script(str(folder))
+    response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = SCRIPT_CACHE
-    return response
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    return response.make_conditional(request)
 
 
 @bp.get("/embed/v1/<brand>/<product>/reviews.json")

@@ -7,49 +7,9 @@
   "use strict";
   var ATTR = "data-fanhub-reviews";
   var PATH = /\/embed\/v1\/widget\.js(?:[?#]|$)/;
-  // The same rules as static/embed/frame.css (a test keeps the two identical).
-  var CSS = `:host{all:initial!important;display:block!important}
-.fh{--accent:#5b3df5;--bg:#fff;--text:#1c1b22;--muted:#5f5c6d;--line:#e4e2ec;--track:#edebf3;--empty:#cbc8d6;--soft:color-mix(in srgb,var(--accent) 8%,var(--bg));--star:var(--accent);
-all:initial;display:block;box-sizing:border-box;max-width:100%;padding:20px;border:1px solid var(--line);border-radius:14px;background:var(--bg);color:var(--text);
-font:400 15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue","Noto Sans","Liberation Sans",Arial,sans-serif;letter-spacing:normal;text-align:left;text-transform:none;word-break:normal;overflow-wrap:anywhere}
-.fh--dark{--bg:#1d1c24;--text:#f1f0f5;--muted:#b4b1c2;--line:#373543;--track:#33313d;--empty:#57546a;--soft:color-mix(in srgb,var(--accent) 16%,var(--bg));--star:color-mix(in srgb,var(--accent) 70%,#fff)}
-.fh *{box-sizing:border-box;margin:0;padding:0;font:inherit;color:inherit;letter-spacing:inherit;text-transform:none}
-.fh-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-.fh-name{font-size:13px;color:var(--muted);margin-bottom:10px}
-.fh-name b{font-weight:600;color:var(--text)}
-.fh-top{display:flex;flex-wrap:wrap;gap:16px 28px;align-items:center}
-.fh-score{display:flex;align-items:center;gap:12px}
-.fh-average{font-size:44px;font-weight:700;line-height:1;letter-spacing:-1px}
-.fh-count{display:block;font-size:13px;color:var(--muted)}
-.fh-stars{position:relative;display:inline-block;line-height:1;white-space:nowrap;font-size:16px;letter-spacing:1px}
-.fh-stars--summary{font-size:22px}
-.fh-stars__base{color:var(--empty)}
-.fh-stars__fill{position:absolute;top:0;left:0;overflow:hidden;color:var(--star);width:0}
-.fh-stars--1 .fh-stars__fill{width:20%}.fh-stars--2 .fh-stars__fill{width:40%}.fh-stars--3 .fh-stars__fill{width:60%}.fh-stars--4 .fh-stars__fill{width:80%}.fh-stars--5 .fh-stars__fill{width:100%}
-.fh-bars{list-style:none;flex:1 1 220px;min-width:200px;display:grid;gap:3px}
-.fh-bar{display:grid;grid-template-columns:26px 1fr 34px;align-items:center;gap:8px;font-size:13px;color:var(--muted)}
-.fh-bar__track{display:block;height:8px;border-radius:4px;background:var(--track);overflow:hidden}
-.fh-bar__fill{display:block;height:100%;width:0;border-radius:4px;background:var(--star)}
-.fh-bar__count{text-align:right;font-variant-numeric:tabular-nums}
-.fh-reviews{list-style:none;display:grid;gap:12px;margin-top:18px}
-.fh-review{padding:14px 16px;border:1px solid var(--line);border-radius:10px}
-.fh-review__head{display:flex;flex-wrap:wrap;align-items:center;gap:4px 10px}
-.fh-review__title{font-weight:600}
-.fh-review__body{margin-top:6px;white-space:pre-line}
-.fh-review__meta{margin-top:8px;font-size:13px;color:var(--muted)}
-.fh-review__updated{margin-top:4px;font-size:13px;color:var(--muted);font-style:italic}
-.fh-badge{display:inline-block;padding:0 7px;border-radius:999px;font-size:12px;font-weight:600;line-height:20px;background:var(--soft);color:var(--text)}
-.fh-answer{margin-top:12px;padding:10px 12px;border-left:3px solid var(--accent);border-radius:0 8px 8px 0;background:var(--soft)}
-.fh-answer__who{font-size:13px;color:var(--muted)}
-.fh-answer__who b{color:var(--text);font-weight:600}
-.fh-answer__body{margin-top:4px;white-space:pre-line}
-.fh-foot{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:8px;margin-top:16px;font-size:13px;color:var(--muted)}
-.fh-link{color:var(--text);font-weight:600;text-decoration:underline;text-decoration-color:var(--accent);text-decoration-thickness:2px;text-underline-offset:3px;cursor:pointer}
-.fh-link:hover{text-decoration-thickness:3px}
-.fh-link:focus-visible{outline:2px solid var(--accent);outline-offset:2px;border-radius:2px}
-.fh-empty{margin-top:8px;color:var(--muted)}
-body{margin:0}
-`;
+  // static/embed/frame.css, put in here by fanhub when it serves the script, so the
+  // widget and the iframe page share one stylesheet.
+  var CSS = "__FRAME_CSS__";
   var STARS = "\u2605\u2605\u2605\u2605\u2605";
   var origin = findOrigin();
   var requests = {};
