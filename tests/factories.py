@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -164,3 +166,25 @@ def load(app: Flask, model: type[Any], ident: int) -> Any:
         row = db.session.get(model, ident)
         assert row is not None
         return _loaded(row)
+
+
+def run_together(app: Flask, work: Callable[[int], Any], count: int) -> None:
+    """Run work(index) in `count` threads, each in its own app context, released at the same
+    instant (the races concurrency tests are about); re-raise any failure."""
+    barrier = threading.Barrier(count)
+    failures: list[BaseException] = []
+
+    def runner(index: int) -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                work(index)
+        except BaseException as err:  # noqa: BLE001 - handed back to the test below
+            failures.append(err)
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not failures, failures

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -12,31 +10,11 @@ from fanhub.extensions import db
 from fanhub.forums import services
 from fanhub.forums.models import CategoryKind, IdeaVote, Post, Reaction, ReactionKind, Topic
 from tests import factories
+from tests.factories import run_together
 
 pytestmark = pytest.mark.concurrency
 
 THREADS = 8
-
-
-def _run_together(app, work, count=THREADS):
-    """Run work(index) in `count` threads released at the same instant; re-raise failures."""
-    barrier = threading.Barrier(count)
-    failures: list[BaseException] = []
-
-    def runner(index):
-        try:
-            with app.app_context():
-                barrier.wait()
-                work(index)
-        except BaseException as err:  # noqa: BLE001 - handed back to the test below
-            failures.append(err)
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not failures, failures
 
 
 @pytest.fixture
@@ -61,7 +39,7 @@ def test_eight_writers_posting_fifty_replies_each_leave_exact_positions(arena):
         for n in range(replies_each):
             services.reply_to_topic(author, target, services.ReplyDraft(f"reply {index}/{n}"))
 
-    _run_together(app, write)
+    run_together(app, write, THREADS)
     with app.app_context():
         positions = db.session.scalars(
             select(Post.position).where(Post.topic_id == topic.id).order_by(Post.position)
@@ -83,7 +61,7 @@ def test_concurrent_reaction_toggles_keep_counts_equal_to_a_recount(arena):
         for n in range(15):  # odd for some kinds, even for others: both states get exercised
             services.toggle_reaction(actor, target, list(ReactionKind)[n % 3])
 
-    _run_together(app, toggle)
+    run_together(app, toggle, THREADS)
     with app.app_context():
         stored = db.session.get(Post, post.id)
         for kind in ReactionKind:
@@ -102,7 +80,7 @@ def test_concurrent_votes_keep_the_count_equal_to_a_recount(arena):
         for _ in range(3 + index % 2):  # half end voted, half end not
             services.toggle_vote(actor, target)
 
-    _run_together(app, vote)
+    run_together(app, vote, THREADS)
     with app.app_context():
         recount = db.session.scalar(select(func.count()).where(IdeaVote.topic_id == idea.id))
         assert db.session.get(Topic, idea.id).vote_count == recount == THREADS // 2

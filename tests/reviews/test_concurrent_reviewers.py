@@ -3,8 +3,6 @@ helpful count end equal to a recount of the rows."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -14,6 +12,7 @@ from fanhub.permissions import SYSTEM
 from fanhub.reviews import services
 from fanhub.reviews.models import Product, Review, ReviewVote
 from tests import factories
+from tests.factories import run_together
 from tests.reviews.conftest import recount
 
 pytestmark = pytest.mark.concurrency
@@ -22,27 +21,6 @@ WRITERS = 6  # each submits reviews of several products
 EDITORS = 4  # each keeps re-rating her own review
 VOTERS = 4  # each keeps toggling helpful votes on the editors' reviews
 PRODUCTS = 5
-
-
-def _run_together(app, work, count):
-    """Run work(index) in `count` threads released at the same instant; re-raise failures."""
-    barrier = threading.Barrier(count)
-    failures: list[BaseException] = []
-
-    def runner(index):
-        try:
-            with app.app_context():
-                barrier.wait()
-                work(index)
-        except BaseException as err:  # noqa: BLE001 - handed back to the test below
-            failures.append(err)
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not failures, failures
 
 
 def test_concurrent_reviews_edits_and_votes_leave_exact_aggregates(isolated_app):
@@ -101,7 +79,7 @@ def test_concurrent_reviews_edits_and_votes_leave_exact_aggregates(isolated_app)
                 else:
                     services.withdraw_helpful(voter, review)
 
-    _run_together(app, work, WRITERS + EDITORS + VOTERS)
+    run_together(app, work, WRITERS + EDITORS + VOTERS)
 
     for product_id in products:
         stored = factories.load(app, Product, product_id)
