@@ -76,6 +76,9 @@ def load_config(
         "RATELIMIT_LOGIN": "10 per minute;100 per hour",
         "RATELIMIT_REGISTER": "5 per minute;30 per hour",
         "RATELIMIT_PASSWORD_RESET": "5 per minute;20 per hour",
+        # Topics, replies, reviews and review replies, per member: plenty for a person,
+        # too few for a script.
+        "RATELIMIT_POST": "10 per minute;60 per hour",
         "MAX_CONTENT_LENGTH": ONE_MEGABYTE,
         "MAX_FORM_MEMORY_SIZE": ONE_MEGABYTE,
         "SESSION_COOKIE_HTTPONLY": True,

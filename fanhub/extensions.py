@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -39,6 +39,13 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def member_key() -> str:
+    """Rate-limit signed-in routes per member, not per address (an office shares one)."""
+    return f"member:{current_user.get_id()}" if current_user.is_authenticated else "anonymous"
+
+
 # Rendered pages for anonymous readers, most of a forum's traffic (in memory per process by
 # default, shared through Redis when REDIS_URL is set).
 cache = Cache()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import flash
 from flask_wtf import FlaskForm
 
 from fanhub.errors import DomainError
@@ -29,3 +30,16 @@ def form_status(form: AttachableForm, failure: DomainError | None = None) -> int
     if failure is not None:
         return failure.status
     return 400 if form.errors or form.form_errors else 200
+
+
+# A flash category the page shell turns into a marker instead of a message.
+DRAFT_DONE = "draft-done"
+
+
+def forget_draft(key: str) -> None:
+    """Tell the next page that the text drafted under `key` was accepted.
+
+    The browser keeps a composer's text (static/js/composer.js) until the server says the
+    post went in: a 429, a 500 or a lost connection must never cost her what she wrote.
+    """
+    flash(key, DRAFT_DONE)

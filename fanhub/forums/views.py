@@ -19,8 +19,8 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from fanhub.errors import DomainError, Invalid
-from fanhub.extensions import cache
-from fanhub.forms import ActionForm, form_status
+from fanhub.extensions import cache, limiter, member_key
+from fanhub.forms import ActionForm, forget_draft, form_status
 from fanhub.forums import feeds, services
 from fanhub.forums.forms import (
     CategoryForm,
@@ -40,6 +40,10 @@ def _topic_url(topic, page: int = 1, anchor: str | None = None) -> str:  # type:
     if page > 1:
         values["page"] = page
     return url_for("forums.topic", **values) + (f"#{anchor}" if anchor else "")
+
+
+def _post_limit() -> str:
+    return current_app.config["RATELIMIT_POST"]
 
 
 def _require_valid_post() -> None:
@@ -62,6 +66,7 @@ def category(brand: str, category: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/b/<brand>/c/<category>/new", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_post_limit, methods=["POST"], key_func=member_key)
 def new_topic(brand: str, category: str):  # type: ignore[no-untyped-def]
     target = services.access_category(brand, category)
     form = TopicForm()
@@ -74,6 +79,7 @@ def new_topic(brand: str, category: str):  # type: ignore[no-untyped-def]
             failure = err
         else:
             flash("Your topic is posted.", "success")
+            forget_draft(f"new-topic-{target.id}")
             return redirect(_topic_url(topic))
     return render_template(
         "forums/new_topic.html", form=form, category=target, brand=target.brand
@@ -142,6 +148,7 @@ def _move_form(topic) -> MoveTopicForm:  # type: ignore[no-untyped-def]
 
 @bp.route("/t/<int:topic_id>/reply", methods=["POST"])
 @login_required
+@limiter.limit(_post_limit, methods=["POST"], key_func=member_key)
 def reply(topic_id: int):  # type: ignore[no-untyped-def]
     target = services.access_topic(topic_id)
     form = ReplyForm()
@@ -153,6 +160,7 @@ def reply(topic_id: int):  # type: ignore[no-untyped-def]
             form.attach(err)
             failure = err
         else:
+            forget_draft(f"reply-{target.id}")
             return redirect(
                 _topic_url(target, services.page_of(post.position), f"post-{post.position}")
             )

@@ -15,8 +15,8 @@ from flask import (
 from flask_login import current_user, login_required
 
 from fanhub.errors import DomainError
-from fanhub.extensions import limiter
-from fanhub.forms import ActionForm, form_status
+from fanhub.extensions import limiter, member_key
+from fanhub.forms import ActionForm, forget_draft, form_status
 from fanhub.links import absolute_url
 from fanhub.reviews import services
 from fanhub.reviews.forms import ModerationForm, ProductForm, ReviewForm, ReviewReplyForm
@@ -24,17 +24,9 @@ from fanhub.reviews.models import ReviewStatus
 
 bp = Blueprint("reviews", __name__)
 
-# Writing and replying, per member: plenty for a person, too few for a script.
-DEFAULT_WRITE_LIMIT = "10 per minute;60 per hour"
-
 
 def _write_limit() -> str:
-    return current_app.config.get("RATELIMIT_REVIEW_WRITE", DEFAULT_WRITE_LIMIT)
-
-
-def _per_member() -> str:
-    # Signed-in routes: count each member, not each address (an office shares one).
-    return f"member:{current_user.get_id()}" if current_user.is_authenticated else "anonymous"
+    return current_app.config["RATELIMIT_POST"]
 
 
 def _require_valid_post() -> None:
@@ -86,7 +78,7 @@ def product(brand: str, product: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/b/<brand>/p/<product>/review", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_write_limit, methods=["POST"], key_func=_per_member)
+@limiter.limit(_write_limit, methods=["POST"], key_func=member_key)
 def write_review(brand: str, product: str):  # type: ignore[no-untyped-def]
     target = services.access_product(brand, product)
     services.require_reviewer(current_user, target)
@@ -117,6 +109,7 @@ def write_review(brand: str, product: str):  # type: ignore[no-untyped-def]
                 form.review_id.data = str(mine.id)
         else:
             flash(_written_message(review, editing is not None), "success")
+            forget_draft(f"review-{target.id}")
             return redirect(_product_url(target, "your-review"))
     return render_template(
         "reviews/write.html", form=form, product=target, brand=target.brand, mine=mine
@@ -163,7 +156,7 @@ def review_history(brand: str, product: str, review_id: int):  # type: ignore[no
 
 @bp.route("/b/<brand>/p/<product>/r/<int:review_id>/reply", methods=["POST"])
 @login_required
-@limiter.limit(_write_limit, methods=["POST"], key_func=_per_member)
+@limiter.limit(_write_limit, methods=["POST"], key_func=member_key)
 def reply(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-def]
     target = services.access_visible_review(current_user, brand, product, review_id)
     form = ReviewReplyForm()
@@ -179,6 +172,7 @@ def reply(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-
                 "Your answer is posted." if answer.is_official else "Your reply is posted.",
                 "success",
             )
+            forget_draft(f"review-reply-{target.id}")
             return redirect(_review_url(target, f"reply-{answer.id}"))
     return _render_review(target, form, form_status(form, failure))
 

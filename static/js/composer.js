@@ -52,6 +52,7 @@
     });
   });
 
+  // Drafts stay until the server says it accepted them (static/js/drafts.js).
   document.querySelectorAll("form[data-draft-key]").forEach(function (form) {
     var key = "fanhub-draft:" + form.getAttribute("data-draft-key");
     var fields = form.querySelectorAll("textarea, input[type=text]");
@@ -69,6 +70,5 @@
       fields.forEach(function (field) { draft[field.name] = field.value; });
       store.setItem(key, JSON.stringify(draft));
     });
-    form.addEventListener("submit", function () { store.removeItem(key); });
   });
 })();

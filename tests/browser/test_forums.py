@@ -143,6 +143,23 @@ def test_a_posted_reply_leaves_no_draft_behind(thread, snap):
     snap(page, "1-posted")
 
 
+def test_a_reply_refused_for_posting_too_fast_keeps_its_draft(
+    thread, live_server, monkeypatch, snap
+):
+    monkeypatch.setitem(live_server.app.config, "RATELIMIT_POST", "1 per minute")
+    page = thread.page
+    reply_box(page).fill("First thought: the paper ones.")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page.locator("#post-2")).to_be_visible()
+    reply_box(page).fill("Second thought, written with care: size 4, unbleached.")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Slow down")
+    snap(page, "1-too-fast")
+    page.go_back()
+    page.reload()
+    expect(reply_box(page)).to_have_value("Second thought, written with care: size 4, unbleached.")
+
+
 def test_the_live_preview_shows_the_rendered_markdown(thread, snap):
     page = thread.page
     page.locator("#reply").get_by_role("button", name="Preview").click()

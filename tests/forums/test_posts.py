@@ -95,3 +95,16 @@ def test_an_unknown_reaction_is_not_found(app, client, shop):
     post = reply(app, topic, shop.other_member)
     login_as(client, shop.member)
     assert client.post(f"/p/{post.id}/react/love").status_code == 404
+
+
+def test_posting_is_rate_limited_per_member_and_says_so(app, client, shop, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_POST", "2 per minute")
+    topic = make_topic(app, shop.support, shop.other_member)
+    login_as(client, shop.member)
+    responses = [client.post(f"/t/{topic.id}/reply", data={"body": f"Reply {n}"}) for n in range(3)]
+    assert [r.status_code for r in responses] == [302, 302, 429]
+    assert "Slow down" in responses[-1].get_data(as_text=True)
+    assert load(app, Topic, topic.id).post_count == 3
+    other = app.test_client()
+    login_as(other, shop.other_member)
+    assert other.post(f"/t/{topic.id}/reply", data={"body": "Mine"}).status_code == 302
