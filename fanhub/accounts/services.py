@@ -26,9 +26,10 @@ from fanhub.accounts.models import (
 from fanhub.db import transaction, utcnow
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
-from fanhub.links import absolute_url
+from fanhub.links import absolute_url, site_path
 from fanhub.notifications.services import queue_email
 from fanhub.permissions import Action, can
+from fanhub.text import RenderedText, mention_candidates, render_text
 
 LOGIN_FAILED = "Invalid login or password."
 VERIFY_SALT = "fanhub.verify-email"
@@ -397,3 +398,16 @@ def reset_password(token: str, new_password: str) -> User:
 def count_members() -> int:
     """How many accounts exist (for the demo seeder: seed only an empty database)."""
     return db.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def render_member_text(body: str) -> RenderedText:
+    """Render a member's Markdown (a post, a reply under a review), linking the @mentions
+    of members who exist; `mentioned` names them, for notifications."""
+    names = mention_candidates(body)
+    known: dict[str, str] = {}
+    if names:
+        for username in db.session.scalars(
+            select(User.username).where(User.username.in_(names), User.status != UserStatus.DELETED)
+        ):
+            known[username] = site_path("accounts.profile", username=username)
+    return render_text(body, known)

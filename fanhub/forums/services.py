@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from fanhub.accounts.models import User, UserStatus
+from fanhub.accounts.services import render_member_text
 from fanhub.brands.models import Brand, Role
 from fanhub.brands.services import access_brand_as
 from fanhub.db import transaction, utcnow
@@ -62,7 +63,7 @@ from fanhub.links import site_path
 from fanhub.notifications.models import NotificationKind
 from fanhub.notifications.services import Notice, notify_each
 from fanhub.permissions import Action, can, holds, require
-from fanhub.text import RenderedText, mention_candidates, render_text
+from fanhub.text import RenderedText
 
 CATEGORY_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 # Tabs, newlines and other control characters have no place in a one-line title.
@@ -131,14 +132,7 @@ def slugify(title: str) -> str:
 
 def render_post(body: str) -> RenderedText:
     """Render a post's Markdown, linking @mentions of members who exist."""
-    names = mention_candidates(body)
-    known: dict[str, str] = {}
-    if names:
-        for username in db.session.scalars(
-            select(User.username).where(User.username.in_(names), User.status != UserStatus.DELETED)
-        ):
-            known[username] = site_path("accounts.profile", username=username)
-    return render_text(body, known)
+    return render_member_text(body)
 
 
 def preview(body: str) -> str:

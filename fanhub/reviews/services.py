@@ -14,6 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from fanhub.accounts.models import User, UserStatus
+from fanhub.accounts.services import render_member_text
 from fanhub.brands.models import Brand, Role
 from fanhub.brands.services import access_brand_as
 from fanhub.db import transaction, utcnow
@@ -21,7 +23,7 @@ from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
 from fanhub.links import site_path
 from fanhub.notifications.models import NotificationKind
-from fanhub.notifications.services import notify
+from fanhub.notifications.services import Notice, notify, notify_each
 from fanhub.permissions import Action, can, holds, require
 from fanhub.reviews import widget
 from fanhub.reviews.models import (
@@ -752,11 +754,12 @@ def reply_to_review(
     product = _product_of(review)
     brand = _brand_of(product)
     now = now or utcnow()
+    rendered = render_member_text(text)
     reply = ReviewReply(
         review_id=review.id,
         author_id=author.id,
         body=text,
-        body_html=render_markdown(text),
+        body_html=rendered.html,
         is_official=official,
         created_at=now,
     )
@@ -774,19 +777,36 @@ def reply_to_review(
             .values(values)
             .execution_options(synchronize_session=False)
         )
+        who = getattr(author, "name", None) or author.username
+        url = _review_path(brand, product, review, anchor=f"reply-{reply.id}")
+        notices = []
         if review.author_id is not None:
-            who = getattr(author, "name", None) or author.username
-            notify(
-                [review.author_id],
-                kind=NotificationKind.REVIEW_ANSWER if official else NotificationKind.REVIEW_REPLY,
-                message=(
+            notices.append(
+                Notice(
+                    frozenset({review.author_id}),
+                    NotificationKind.REVIEW_ANSWER if official else NotificationKind.REVIEW_REPLY,
                     f"{who} of {brand.name} answered your review of {product.name}"
                     if official
-                    else f"{who} replied to your review of {product.name}"
-                ),
-                url=_review_path(brand, product, review, anchor=f"reply-{reply.id}"),
-                actor_id=author.id,
+                    else f"{who} replied to your review of {product.name}",
+                    url,
+                )
             )
+        if rendered.mentioned:
+            # The reviewer hears once, of the answer itself (the first notice wins).
+            mentioned = db.session.scalars(
+                select(User.id).where(
+                    User.username.in_(rendered.mentioned), User.status != UserStatus.DELETED
+                )
+            )
+            notices.append(
+                Notice(
+                    frozenset(mentioned),
+                    NotificationKind.MENTION,
+                    f"{who} mentioned you under a review of {product.name}",
+                    url,
+                )
+            )
+        notify_each(notices, actor_id=author.id)
     db.session.refresh(review, ["reply_count", "answered_at", "latest_answer_id"])
     set_committed_value(reply, "author", author if hasattr(author, "__table__") else None)
     if official:

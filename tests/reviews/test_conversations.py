@@ -95,6 +95,22 @@ def test_a_members_reply_tells_the_reviewer_but_not_herself(app, client, shop, c
     assert load(app, Review, review.id).answered_at is None  # members' replies are not answers
 
 
+def test_a_mention_in_a_reply_links_the_member_and_tells_her_once(app, client, shop, catalog):
+    review = write_review(app, catalog.kettle, shop.member, 2)
+    login_as(client, shop.staff)
+    client.post(
+        _url(review, "reply"),
+        data={"body": "@other_member had this too, and @member: a new lid is on its way."},
+    )
+    [(kind, message, _)] = _told(app, shop.other_member)
+    assert kind is NotificationKind.MENTION
+    assert message == "staff mentioned you under a review of Northwind Kettle"
+    # The reviewer hears of the answer, not a second time of the mention in it.
+    assert [kind for kind, *_ in _told(app, shop.member)] == [NotificationKind.REVIEW_ANSWER]
+    page = client.get(_url(review)).get_data(as_text=True)
+    assert '<a href="/u/other_member"' in page
+
+
 def test_an_admins_reply_is_not_official(app, shop, catalog):
     review = write_review(app, catalog.kettle, shop.member, 2)
     reply = answer(app, review, shop.admin, "Site admin here.")
