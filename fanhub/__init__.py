@@ -21,6 +21,7 @@ from fanhub.extensions import cache, csrf, db, limiter, login_manager, migrate
 from fanhub.forums import views as forums_views
 from fanhub.notifications import views as notifications_views
 from fanhub.reviews import views as reviews_views
+from fanhub.staff import views as staff_views
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,7 @@ BLUEPRINTS = (
     notifications_views.bp,
     reviews_views.bp,
     embed_views.bp,
+    staff_views.bp,
     health.bp,
 )
 

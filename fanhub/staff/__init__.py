@@ -1,0 +1,1 @@
+"""The brand staff desk: what waits for an answer, who is on it, and how well the brand answers."""
