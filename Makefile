@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app fanhub
 
-.PHONY: install run test lint format bench bench-embed clean
+.PHONY: install run test lint format bench bench-embed bench-desk clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench: install
 # The review widget's JSON and iframe page against a bare Flask app, same run (bench/README.md).
 bench-embed: install
 	$(BIN)/python -m bench.embed $(BENCH_ARGS)
+
+# The staff desk, signed in as bigbrand's staff, at 30 and 90 days (docs/performance.md).
+bench-desk: install
+	$(BIN)/python -m bench.desk $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache

@@ -1,9 +1,74 @@
-"""The staff desk at /b/<brand>/staff."""
+"""The staff desk at /b/<brand>/staff: the unanswered queue, claims, metrics and CSV files."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from fanhub.staff import models  # noqa: F401  (the tables exist before any view does)
+from fanhub.errors import Conflict
+from fanhub.forms import ActionForm
+from fanhub.staff import (
+    models,  # noqa: F401  (the tables exist before any view does)
+    services,
+)
 
 bp = Blueprint("staff", __name__)
+
+
+@bp.route("/b/<brand>/staff")
+@login_required
+def desk(brand: str):  # type: ignore[no-untyped-def]
+    target = services.access_desk(current_user, brand)
+    days = services.parse_window(request.args.get("days"))
+    page = services.desk_page(current_user, target, days)
+    return render_template(
+        "staff/desk.html",
+        desk=page,
+        brand=target,
+        action=ActionForm(),
+        windows=services.WINDOWS,
+        tables=services.CSV_TABLES,
+    )
+
+
+@bp.route("/b/<brand>/staff/<any(claim, release):change>/<kind>/<int:target_id>", methods=["POST"])
+@login_required
+def change_claim(brand: str, change: str, kind: str, target_id: int):  # type: ignore[no-untyped-def]
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    target = services.access_desk(current_user, brand)
+    item = services.parse_target(kind)
+    days = services.parse_window(request.form.get("days"))
+    back = url_for("staff.desk", brand=target.slug, days=days) + f"#{item.value}-{target_id}"
+    try:
+        if change == "claim":
+            held = services.claim(current_user, target, item, target_id)
+            flash(
+                f"You're on “{held.title}” until {held.until_label}; colleagues see it's yours.",
+                "success",
+            )
+        else:
+            title = services.release(current_user, target, item, target_id)
+            flash(f"Released “{title}”: a colleague can take it now.", "success")
+    except Conflict as err:
+        # Back to the desk, which shows who holds it now, with the reason on top.
+        flash(err.message, "error")
+        return redirect(back, code=303)
+    return redirect(back)
+
+
+_TABLES = ", ".join(f'"{name}"' for name in services.CSV_TABLES)
+
+
+@bp.route(f"/b/<brand>/staff/<any({_TABLES}):table>.csv")
+@login_required
+def download(brand: str, table: str):  # type: ignore[no-untyped-def]
+    target = services.access_desk(current_user, brand)
+    days = services.parse_window(request.args.get("days"))
+    rows = services.desk_table(current_user, target, table, days)
+    filename = f"{target.slug}-{table}-{days}d.csv"
+    return Response(
+        services.to_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -34,9 +34,19 @@ def upgrade():
         batch_op.create_index('ix_claims_brand_expires', ['brand_id', 'expires_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_claims_staff_id'), ['staff_id'], unique=False)
 
+    # The desk's queue: only what waits, in the order the desk lists it (partial indexes,
+    # which SQLite and PostgreSQL both have).
+    waiting_topic = sa.text("first_official_reply_at IS NULL")
+    waiting_review = sa.text("status = 'published' AND answered_at IS NULL")
+    op.create_index('ix_topics_brand_waiting', 'topics', ['brand_id', 'created_at', 'id'],
+                    unique=False, sqlite_where=waiting_topic, postgresql_where=waiting_topic)
+    op.create_index('ix_reviews_brand_waiting', 'reviews', ['brand_id', 'stars', 'created_at', 'id'],
+                    unique=False, sqlite_where=waiting_review, postgresql_where=waiting_review)
 
 
 def downgrade():
+    op.drop_index('ix_reviews_brand_waiting', table_name='reviews')
+    op.drop_index('ix_topics_brand_waiting', table_name='topics')
     with op.batch_alter_table('claims', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_claims_staff_id'))
         batch_op.drop_index('ix_claims_brand_expires')
