@@ -19,6 +19,7 @@ from fanhub.embed.replay import EmbedAnswers
 from fanhub.embed.sessions import SessionInterface
 from fanhub.extensions import cache, csrf, db, limiter, login_manager, migrate
 from fanhub.forums import views as forums_views
+from fanhub.moderation import views as moderation_views
 from fanhub.notifications import views as notifications_views
 from fanhub.reviews import views as reviews_views
 from fanhub.staff import views as staff_views
@@ -32,6 +33,7 @@ BLUEPRINTS = (
     notifications_views.bp,
     reviews_views.bp,
     embed_views.bp,
+    moderation_views.bp,
     staff_views.bp,
     health.bp,
 )

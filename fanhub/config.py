@@ -79,6 +79,10 @@ def load_config(
         # Topics, replies, reviews and review replies, per member: plenty for a person,
         # too few for a script.
         "RATELIMIT_POST": "10 per minute;60 per hour",
+        # Flags, per member: enough to report a spam wave, too few to bury a thread.
+        "RATELIMIT_FLAG": "10 per minute;50 per hour",
+        # How many distinct members' open flags hide an item until a moderator decides.
+        "FLAG_HIDE_THRESHOLD": 3,
         "MAX_CONTENT_LENGTH": ONE_MEGABYTE,
         "MAX_FORM_MEMORY_SIZE": ONE_MEGABYTE,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import select
 
 from fanhub.accounts.models import UserStatus
 from fanhub.brands.models import BrandRole, Role
+from fanhub.db import utcnow
 from fanhub.errors import Forbidden
 from fanhub.extensions import db
 
@@ -41,12 +43,16 @@ class Action(enum.StrEnum):
     REVIEW_ANSWER = "review:answer"
     REVIEW_VERIFY = "review:verify"
     REVIEW_MODERATE = "review:moderate"
+    CONTENT_FLAG = "content:flag"
+    CONTENT_MODERATE = "content:moderate"
+    MEMBER_SANCTION = "member:sanction"
 
 
 # Any active member may do these anywhere; a suspension takes them away.
 MEMBER_ACTIONS: Final = frozenset(
     {Action.BRAND_FOLLOW, Action.TOPIC_START, Action.IDEA_VOTE, Action.POST_REPLY,
-     Action.POST_REACT, Action.REVIEW_WRITE, Action.REVIEW_VOTE, Action.REVIEW_REPLY}
+     Action.POST_REACT, Action.REVIEW_WRITE, Action.REVIEW_VOTE, Action.REVIEW_REPLY,
+     Action.CONTENT_FLAG}
 )  # fmt: skip
 
 _TEAM = frozenset({Role.OWNER, Role.STAFF})
@@ -73,6 +79,10 @@ ALLOWED_ROLES: Final[dict[Action, frozenset[Role]]] = {
     Action.REVIEW_VERIFY: _TEAM,
     # Not the brand's owners or staff: a brand never decides which reviews of itself stand.
     Action.REVIEW_MODERATE: frozenset({Role.MODERATOR}),
+    # The moderation queue and log, and suspending or banning the authors in it: the
+    # brand's moderators (site admins everywhere), not its owners or staff.
+    Action.CONTENT_MODERATE: frozenset({Role.MODERATOR}),
+    Action.MEMBER_SANCTION: frozenset({Role.MODERATOR}),
 }
 
 DENIED_MESSAGES: Final[dict[Action, str]] = {
@@ -88,6 +98,8 @@ DENIED_MESSAGES: Final[dict[Action, str]] = {
     Action.REVIEW_ANSWER: "Only the brand's staff can answer for the brand.",
     Action.REVIEW_VERIFY: "Only the brand's staff can mark a verified purchase.",
     Action.REVIEW_MODERATE: "Only the brand's moderators can approve, reject or remove reviews.",
+    Action.CONTENT_MODERATE: "Only the brand's moderators can do that.",
+    Action.MEMBER_SANCTION: "Only the brand's moderators can suspend or ban its members.",
 }
 SUSPENDED_MESSAGE = "Your account is suspended, so you can read but not take part."
 
@@ -130,11 +142,67 @@ def forget_roles(user: Any) -> None:
         user.__dict__.pop(_CACHE_ATTRIBUTE, None)
 
 
-def can(user: Any, action: Action, brand_id: int | None = None) -> bool:
+def suspension_ends(user: Any, now: datetime | None = None) -> datetime | None:
+    """When the member's suspension ends, or None when she is not suspended now.
+
+    Read from the clock, never written: a suspension is over the moment its time is,
+    without anyone (or any job) acting.
+    """
+    until = getattr(user, "suspended_until", None)
+    if until is None or until <= (now or utcnow()):
+        return None
+    return until
+
+
+def ban_ends(user: Any, now: datetime | None = None) -> datetime | bool | None:
+    """None when the member is not banned now; else when the ban ends, or True for good."""
+    if getattr(user, "banned_at", None) is None:
+        return None
+    until = getattr(user, "banned_until", None)
+    if until is None:
+        return True
+    return until if until > (now or utcnow()) else None
+
+
+def is_restricted(user: Any, now: datetime | None = None) -> bool:
+    """Whether the member may only read: suspended (or banned) now."""
+    return suspension_ends(user, now) is not None or ban_ends(user, now) is not None
+
+
+def suspended_message(user: Any, now: datetime | None = None) -> str:
+    """What a suspended member is told when she tries to take part."""
+    until = suspension_ends(user, now)
+    if until is None:
+        return SUSPENDED_MESSAGE
+    reason = (getattr(user, "sanction_reason", "") or "").strip().rstrip(".")
+    text = f"Your account is suspended until {until.day} {until:%b %Y}"
+    return f"{text}: {reason}." if reason else f"{text}."
+
+
+def participation_refusal(user: Any) -> str:
+    """Why a signed-in member may not post, react or review here, in her words."""
+    if getattr(user, "status", None) is UserStatus.SUSPENDED or is_restricted(user):
+        return suspended_message(user)
+    return "Your account can't post right now."
+
+
+def banned_message(user: Any, now: datetime | None = None) -> str:
+    """What a banned member is told when she tries to log in."""
+    ends = ban_ends(user, now)
+    reason = (getattr(user, "sanction_reason", "") or "").strip().rstrip(".")
+    text = "Your account is banned"
+    if isinstance(ends, datetime):
+        text += f" until {ends.day} {ends:%b %Y}"
+    return f"{text}: {reason}." if reason else f"{text}."
+
+
+def can(
+    user: Any, action: Action, brand_id: int | None = None, *, now: datetime | None = None
+) -> bool:
     """May `user` (a User, the anonymous user or SYSTEM) do `action` in `brand_id`?"""
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.status is not UserStatus.ACTIVE:
+    if user.status is not UserStatus.ACTIVE or is_restricted(user, now):
         return False
     if user.is_admin or action in MEMBER_ACTIONS:
         return True
@@ -150,9 +218,25 @@ def require(user: Any, action: Action, brand_id: int | None = None) -> None:
     """
     if can(user, action, brand_id):
         return
-    if getattr(user, "is_authenticated", False) and user.status is UserStatus.SUSPENDED:
-        raise Forbidden(SUSPENDED_MESSAGE)
+    if getattr(user, "is_authenticated", False) and (
+        user.status is UserStatus.SUSPENDED or is_restricted(user)
+    ):
+        raise Forbidden(suspended_message(user))
     raise Forbidden(DENIED_MESSAGES.get(action, "You don't have permission to do that."))
+
+
+def moderated_brands(user: Any) -> frozenset[int] | None:
+    """The brands whose queue and log `user` may work: None means every brand (admins)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if user.is_admin and can(user, Action.CONTENT_MODERATE):
+        return None
+    if not can(user, Action.CONTENT_FLAG):  # suspended, banned or deleted
+        return frozenset()
+    roles_in(user, 0)  # load (and cache) her roles in every brand, in one query
+    cached: dict[int, frozenset[Role]] = user.__dict__.get(_CACHE_ATTRIBUTE, {})
+    allowed = ALLOWED_ROLES[Action.CONTENT_MODERATE]
+    return frozenset(brand for brand, roles in cached.items() if roles & allowed)
 
 
 def holds(user: Any, brand_id: int, *roles: Role) -> bool:

@@ -24,6 +24,7 @@ DISPLAY_NAME_MAX = 60
 BIO_MAX = 2000
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
+SANCTION_REASON_MAX = 500
 
 
 class UserStatus(enum.StrEnum):
@@ -61,6 +62,12 @@ class User(db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Kept in the row (moved in SQL with each notification) so the header costs no query.
     unread_notification_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Suspended: may read, not take part, until then. Banned: may not log in, until
+    # banned_until (NULL: for good). Both end by the clock alone (fanhub.permissions).
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sanction_reason: Mapped[str] = mapped_column(String(SANCTION_REASON_MAX), default="")
 
     brand_roles: Mapped[list[BrandRole]] = relationship(
         "BrandRole", back_populates="user", cascade="all, delete-orphan", lazy="raise"

@@ -28,7 +28,7 @@ from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
 from fanhub.links import absolute_url, site_path
 from fanhub.notifications.services import queue_email
-from fanhub.permissions import Action, can
+from fanhub.permissions import Action, ban_ends, banned_message, can
 from fanhub.text import RenderedText, mention_candidates, render_text
 
 LOGIN_FAILED = "Invalid login or password."
@@ -172,6 +172,7 @@ def authenticate(login: str, password: str) -> User:
 
     :raises Invalid: no such member, wrong password, or a deleted account: the same
         message for each, so the form does not reveal which accounts exist.
+    :raises Forbidden: the member is banned (the message says until when, and why).
     """
     key = login.strip().lower()
     user = db.session.scalars(
@@ -183,6 +184,9 @@ def authenticate(login: str, password: str) -> User:
         raise Invalid(LOGIN_FAILED)
     if not check_password_hash(user.password_hash, password):
         raise Invalid(LOGIN_FAILED)
+    # Only after the password matched: the ban is hers to know, not anyone's who guesses.
+    if ban_ends(user) is not None:
+        raise Forbidden(banned_message(user))
     with transaction():
         user.last_login_at = utcnow()
     return user
@@ -203,6 +207,9 @@ def load_session_user(session_id: str) -> User | None:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.is_active or user.session_fingerprint != fingerprint:
+        return None
+    # A ban ends her open sessions too, on their next request.
+    if ban_ends(user) is not None:
         return None
     return user
 

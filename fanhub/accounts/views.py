@@ -87,7 +87,7 @@ def login():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.login.data, form.password.data)
-        except Invalid as err:
+        except DomainError as err:  # a wrong password, or a ban (which says until when)
             form.attach(err)
         else:
             login_user(user, remember=form.remember.data)

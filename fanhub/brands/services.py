@@ -28,7 +28,7 @@ from fanhub.brands.models import (
 from fanhub.db import transaction, utcnow
 from fanhub.errors import Conflict, Invalid, NotFound
 from fanhub.extensions import cache, db
-from fanhub.forums.models import Category, CategoryKind, Topic
+from fanhub.forums.models import Category, CategoryKind, Topic, TopicStatus
 from fanhub.permissions import Action, can, forget_roles, require
 from fanhub.reviews import widget
 from fanhub.reviews.models import Product
@@ -211,24 +211,35 @@ def responsiveness(brand: Brand, *, now: datetime | None = None) -> Responsivene
     return figures
 
 
-def _responsiveness(brand: Brand, now: datetime) -> Responsiveness:
-    since = now - timedelta(days=RESPONSIVENESS_DAYS)
-    in_window = (
-        Topic.brand_id == brand.id,
-        Topic.created_at >= since,
+def customer_questions(brand_id: int) -> tuple[Any, ...]:
+    """Conditions on `Topic` that pick the brand's customer questions: topics in its support
+    and discussion categories, opened by someone outside its team.
+
+    The one definition of "a question waiting for the brand", shared by the fan page's
+    responsiveness and the staff desk's queue and metrics.
+    """
+    return (
+        Topic.brand_id == brand_id,
+        # Spam and abuse that moderation took away are nobody's question.
+        Topic.status == TopicStatus.VISIBLE,
         Topic.category_id.in_(
             select(Category.id).where(
-                Category.brand_id == brand.id, Category.kind.in_(ANSWERABLE_KINDS)
+                Category.brand_id == brand_id, Category.kind.in_(ANSWERABLE_KINDS)
             )
         ),
         # Questions come from customers: topics the brand's own team opened are not
         # waiting for its answer.
         Topic.author_id.not_in(
             select(BrandRole.user_id).where(
-                BrandRole.brand_id == brand.id, BrandRole.role.in_((Role.OWNER, Role.STAFF))
+                BrandRole.brand_id == brand_id, BrandRole.role.in_((Role.OWNER, Role.STAFF))
             )
         ),
     )
+
+
+def _responsiveness(brand: Brand, now: datetime) -> Responsiveness:
+    since = now - timedelta(days=RESPONSIVENESS_DAYS)
+    in_window = (*customer_questions(brand.id), Topic.created_at >= since)
     total, answered = db.session.execute(
         select(func.count(), func.count(Topic.first_response_seconds)).where(*in_window)
     ).one()
@@ -260,7 +271,7 @@ def fan_page(viewer: Any, brand: Brand, *, now: datetime | None = None) -> FanPa
         db.session.scalars(
             select(Topic)
             .options(joinedload(Topic.last_poster))
-            .where(Topic.brand_id == brand.id)
+            .where(Topic.brand_id == brand.id, Topic.status == TopicStatus.VISIBLE)
             .order_by(Topic.last_posted_at.desc(), Topic.id.desc())
             .limit(10)
         )
@@ -270,7 +281,7 @@ def fan_page(viewer: Any, brand: Brand, *, now: datetime | None = None) -> FanPa
         announcements = list(
             db.session.scalars(
                 select(Topic)
-                .where(Topic.category_id.in_(announcement_ids))
+                .where(Topic.category_id.in_(announcement_ids), Topic.status == TopicStatus.VISIBLE)
                 .order_by(Topic.created_at.desc(), Topic.id.desc())
                 .limit(3)
             )

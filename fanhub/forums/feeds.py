@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from fanhub.accounts.models import UserStatus
 from fanhub.extensions import db
-from fanhub.forums.models import Category, Post, PostStatus, Topic
+from fanhub.forums.models import Category, Post, PostStatus, Topic, TopicStatus
 from fanhub.links import absolute_url
 
 FEED_SIZE = 20
@@ -69,7 +69,7 @@ def category_feed(category: Category) -> Feed:
             isouter=True,
         )
         .options(joinedload(Topic.author))
-        .where(Topic.category_id == category.id)
+        .where(Topic.category_id == category.id, Topic.status == TopicStatus.VISIBLE)
         .order_by(Topic.created_at.desc(), Topic.id.desc())
         .limit(FEED_SIZE)
     ).all()

@@ -64,6 +64,21 @@ class AuthorBadge(enum.StrEnum):
 class PostStatus(enum.StrEnum):
     VISIBLE = "visible"
     DELETED_BY_AUTHOR = "deleted_by_author"
+    # Waiting for a moderator before anyone else sees it (pre-moderation, issue 5).
+    PENDING = "pending"
+    # Flagged or hidden by a moderator: its author and the moderators still see it.
+    HIDDEN = "hidden"
+    # Removed by a moderator; reversible, and logged (fanhub.moderation).
+    REMOVED = "removed"
+
+
+class TopicStatus(enum.StrEnum):
+    """Whether a topic shows in its category; moderation moves it (fanhub.moderation)."""
+
+    VISIBLE = "visible"
+    PENDING = "pending"
+    HIDDEN = "hidden"
+    REMOVED = "removed"
 
 
 class ReactionKind(enum.StrEnum):
@@ -125,6 +140,9 @@ class Topic(db.Model):
     view_count: Mapped[int] = mapped_column(Integer, default=0)
     is_pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[TopicStatus] = mapped_column(
+        str_enum(TopicStatus, "topic_status"), default=TopicStatus.VISIBLE
+    )
     solution_post_id: Mapped[int | None] = mapped_column(
         ForeignKey("posts.id", ondelete="SET NULL", use_alter=True)
     )
@@ -156,6 +174,10 @@ class Topic(db.Model):
     @property
     def is_solved(self) -> bool:
         return self.solution_post_id is not None
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status is TopicStatus.VISIBLE
 
 
 class Post(db.Model):

@@ -35,7 +35,7 @@ from fanhub.brands.models import Brand, Role
 from fanhub.brands.services import access_brand_as
 from fanhub.db import transaction, utcnow
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
-from fanhub.extensions import db
+from fanhub.extensions import cache, db
 from fanhub.forums.models import (
     BODY_MAX,
     CATEGORY_DESCRIPTION_MAX,
@@ -56,13 +56,14 @@ from fanhub.forums.models import (
     Reaction,
     ReactionKind,
     Topic,
+    TopicStatus,
     TopicWatch,
     WatchLevel,
 )
 from fanhub.links import site_path
 from fanhub.notifications.models import NotificationKind
 from fanhub.notifications.services import Notice, notify_each
-from fanhub.permissions import Action, can, holds, require
+from fanhub.permissions import Action, can, holds, participation_refusal, require
 from fanhub.text import RenderedText
 
 CATEGORY_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
@@ -171,6 +172,47 @@ def access_topic(topic_id: int) -> Topic:
     if topic is None:
         raise NotFound("There is no such topic. It may have been removed.")
     return topic
+
+
+def access_visible_topic(viewer: Any, topic_id: int) -> Topic:
+    """The topic at `/t/<id>` if this viewer may read it: a topic hidden or removed by
+    moderation shows only to its author and the brand's moderators.
+
+    :raises NotFound: no such topic, or it is hidden from the viewer.
+    """
+    topic = access_topic(topic_id)
+    if topic.status is not TopicStatus.VISIBLE and not sees_hidden(
+        viewer, topic.author_id, topic.brand_id
+    ):
+        raise NotFound("There is no such topic. It may have been removed.")
+    return topic
+
+
+def sees_hidden(viewer: Any, author_id: int | None, brand_id: int) -> bool:
+    """Whether the viewer sees content moderation has hidden: its author and moderators."""
+    if not getattr(viewer, "is_authenticated", False):
+        return False
+    return viewer.id == author_id or can(viewer, Action.CONTENT_MODERATE, brand_id)
+
+
+def visitor_page_key(topic: Topic, page: int) -> str:
+    """The cache key of a topic page as visitors see it: it changes with what the page shows."""
+    state = (
+        topic.post_count,
+        topic.solution_post_id,
+        topic.idea_status,
+        topic.vote_count,
+        topic.is_locked,
+        topic.is_pinned,
+        topic.status,
+    )
+    return f"topic:{topic.id}:{page}:" + ":".join(str(part) for part in state)
+
+
+def forget_visitor_page(topic: Topic, position: int) -> None:
+    """Drop the visitors' copy of the page showing the post at `position` (after commit),
+    so a post moderation hid is gone for them at once."""
+    cache.delete(visitor_page_key(topic, page_of(position)))
 
 
 def access_post(post_id: int) -> Post:
@@ -893,6 +935,9 @@ class TopicPage:
     can_moderate: bool = False
     can_mark_solution: bool = False
     can_set_status: bool = False
+    # Posts moderation hid show in full to their authors and the moderators.
+    sees_hidden_of: set[int] = field(default_factory=set)
+    can_flag: bool = False
     has_voted: bool = False
     viewer_id: int | None = None
     # The viewer's own choice for this topic (None: she has not chosen, or is signed out).
@@ -979,9 +1024,13 @@ def _viewer_state(viewer: Any, topic: Topic, posts: list[Post], page: TopicPage)
         page.reply_refusal = (
             "This topic is locked: no new replies."
             if topic.is_locked
-            else "Your account can't post right now."
+            else participation_refusal(viewer)
         )
     page.can_moderate = can(viewer, Action.TOPIC_MODERATE, topic.brand_id)
+    page.can_flag = can(viewer, Action.CONTENT_FLAG, topic.brand_id)
+    page.sees_hidden_of = {
+        post.id for post in posts if sees_hidden(viewer, post.author_id, topic.brand_id)
+    }
     page.can_mark_solution = topic.category.kind is CategoryKind.SUPPORT and (
         viewer.id == topic.author_id or can(viewer, Action.TOPIC_SOLVE_ANY, topic.brand_id)
     )
@@ -1020,7 +1069,8 @@ def category_page(
     base = (
         select(Topic)
         .options(joinedload(Topic.author), joinedload(Topic.last_poster))
-        .where(Topic.category_id == category.id)
+        # Hidden or removed by moderation: gone from the list until a moderator decides.
+        .where(Topic.category_id == category.id, Topic.status == TopicStatus.VISIBLE)
     )
     pinned: list[Topic] = []
     query = base.where(Topic.is_pinned.is_(False))

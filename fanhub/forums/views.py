@@ -89,7 +89,7 @@ def new_topic(brand: str, category: str):  # type: ignore[no-untyped-def]
 @bp.route("/t/<int:topic_id>")
 @bp.route("/t/<int:topic_id>/<slug>")
 def topic(topic_id: int, slug: str | None = None):  # type: ignore[no-untyped-def]
-    target = services.access_topic(topic_id)
+    target = services.access_visible_topic(current_user, topic_id)
     if "post" in request.args:
         try:
             position = int(request.args["post"])
@@ -105,15 +105,7 @@ def topic(topic_id: int, slug: str | None = None):  # type: ignore[no-untyped-de
     # reactions and buttons, and a pending flash message is someone's own: never cached.
     if current_user.is_authenticated or session.get("_flashes"):
         return _render_topic(target, page_number)
-    state = (
-        target.post_count,
-        target.solution_post_id,
-        target.idea_status,
-        target.vote_count,
-        target.is_locked,
-        target.is_pinned,
-    )
-    key = f"topic:{target.id}:{page_number}:" + ":".join(str(part) for part in state)
+    key = services.visitor_page_key(target, page_number)
     html = cache.get(key)
     if html is None:
         html = _render_topic(target, page_number)
@@ -409,7 +401,8 @@ def category_feed(brand: str, category: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/t/<int:topic_id>/feed.atom")
 def topic_feed(topic_id: int):  # type: ignore[no-untyped-def]
-    target = services.access_topic(topic_id)
+    # Feed readers are nobody in particular: a hidden or removed topic has no feed.
+    target = services.access_visible_topic(None, topic_id)
     return _atom(feeds.topic_feed(target))
 
 

@@ -58,6 +58,8 @@ class NotificationKind(enum.StrEnum):
     REVIEW_REPLY = "review_reply"
     REVIEW_RESOLVED = "review_resolved"
     REVIEW_MODERATED = "review_moderated"
+    # A moderator acted on her content or account (what, which rule, why).
+    MODERATION = "moderation"
 
 
 MESSAGE_MAX = 300

@@ -47,6 +47,17 @@ class ReviewStatus(enum.StrEnum):
     PUBLISHED = "published"
     REJECTED = "rejected"
     REMOVED = "removed"
+    # Flagged by enough members, or hidden by a moderator, until one decides (issue 5).
+    HIDDEN = "hidden"
+
+
+class ReplyStatus(enum.StrEnum):
+    """Whether a reply under a review shows; moderation moves it (fanhub.moderation)."""
+
+    VISIBLE = "visible"
+    PENDING = "pending"
+    HIDDEN = "hidden"
+    REMOVED = "removed"
 
 
 class ReviewRule(enum.StrEnum):
@@ -233,6 +244,9 @@ class ReviewReply(db.Model):
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     is_official: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[ReplyStatus] = mapped_column(
+        str_enum(ReplyStatus, "reply_status"), default=ReplyStatus.VISIBLE
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[User | None] = relationship("User", lazy="raise")

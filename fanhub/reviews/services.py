@@ -22,6 +22,7 @@ from fanhub.db import transaction, utcnow
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
 from fanhub.links import site_path
+from fanhub.moderation.models import Decision, ItemKind, ModerationAction
 from fanhub.notifications.models import NotificationKind
 from fanhub.notifications.services import Notice, notify, notify_each
 from fanhub.permissions import Action, can, holds, require
@@ -39,6 +40,7 @@ from fanhub.reviews.models import (
     REVIEWS_PER_PAGE,
     SKU_PATTERN,
     Product,
+    ReplyStatus,
     Review,
     ReviewReply,
     ReviewRevision,
@@ -907,6 +909,12 @@ def restore_review(moderator: Any, review: Review, *, now: datetime | None = Non
     )
 
 
+_DECISIONS = {
+    ReviewStatus.PUBLISHED: Decision.APPROVE,
+    ReviewStatus.REJECTED: Decision.REJECT,
+    ReviewStatus.REMOVED: Decision.REMOVE,
+}
+
 _WRONG_STATE = {
     ReviewStatus.PUBLISHED: "This review is not waiting for a decision any more.",
     ReviewStatus.REJECTED: "Only a pending review can be rejected.",
@@ -951,6 +959,23 @@ def _moderate(
         review.moderation_rule = chosen
         review.moderation_note = note if chosen else ""
         review.moderated_at = now
+        # Every moderation action is on the record (issue 5): one append-only row.
+        db.session.add(
+            ModerationAction(
+                brand_id=review.brand_id,
+                moderator_id=moderator.id,
+                action=_DECISIONS[target]
+                if status is ReviewStatus.PENDING or target is not ReviewStatus.PUBLISHED
+                else Decision.RESTORE,
+                item_kind=ItemKind.REVIEW,
+                item_id=review.id,
+                subject_id=review.author_id,
+                reason=" ".join(filter(None, [chosen.label if chosen else "", note]))[:500],
+                state_before={"status": status.value},
+                state_after={"status": target.value},
+                created_at=now,
+            )
+        )
         if review.author_id is not None:
             notify(
                 [review.author_id],
@@ -1004,6 +1029,7 @@ class ProductPage:
     can_moderate: bool = False
     can_verify: bool = False
     can_manage: bool = False
+    can_flag: bool = False
     # schema.org Product + AggregateRating + Review, or None without published reviews.
     schema: dict[str, Any] | None = None
 
@@ -1080,6 +1106,7 @@ def product_page(
         page.can_moderate = can(viewer, Action.REVIEW_MODERATE, brand.id)
         page.can_verify = can(viewer, Action.REVIEW_VERIFY, brand.id)
         page.can_manage = can(viewer, Action.PRODUCT_MANAGE, brand.id)
+        page.can_flag = can(viewer, Action.CONTENT_FLAG, brand.id)
     return page
 
 
@@ -1177,6 +1204,9 @@ class ReviewPage:
     can_moderate: bool = False
     can_verify: bool = False
     can_edit: bool = False
+    can_flag: bool = False
+    # Replies moderation hid that this viewer still sees: her own, or all for moderators.
+    sees_hidden_of: set[int] = field(default_factory=set)
 
 
 def review_page(viewer: Any, review: Review) -> ReviewPage:
@@ -1217,6 +1247,13 @@ def review_page(viewer: Any, review: Review) -> ReviewPage:
     page.can_moderate = can(viewer, Action.REVIEW_MODERATE, brand_id)
     page.can_verify = can(viewer, Action.REVIEW_VERIFY, brand_id)
     page.can_edit = page.is_author and writing_refusal(viewer, review.product) is None
+    page.can_flag = published and can(viewer, Action.CONTENT_FLAG, brand_id)
+    moderator = can(viewer, Action.CONTENT_MODERATE, brand_id)
+    page.sees_hidden_of = {
+        reply.id
+        for reply in replies
+        if reply.status is not ReplyStatus.VISIBLE and (moderator or reply.author_id == viewer.id)
+    }
     return page
 
 
@@ -1335,3 +1372,42 @@ def _review_path(brand: Brand, product: Product, review: Review, anchor: str = "
 def _forget(product: Product) -> None:
     """Drop the widget's cached summary of the product; call after commit."""
     widget.forget_summary(_brand_of(product).slug, product.slug, product.sku)
+
+
+# ------------------------------------------------- for fanhub.moderation
+
+
+def move_review_status(
+    review: Review,
+    target: ReviewStatus,
+    *,
+    rule: ReviewRule | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> ReviewStatus:
+    """Move a review to `target` inside the caller's transaction (no commit), keeping the
+    product's rating exact; returns the status it had. The moderation queue's decisions
+    (hide, remove, restore, approve, reject) go through here, beside their audit row.
+
+    The caller forgets the widget's summary after commit (`forget_review_summary`).
+    """
+    status, stars = _lock(review)
+    if status is target:
+        return status
+    product_id = review.product_id
+    if target is ReviewStatus.PUBLISHED:
+        _move_rating(product_id, add=stars)
+        if review.published_at is None:
+            review.published_at = now or utcnow()
+    elif status is ReviewStatus.PUBLISHED:
+        _move_rating(product_id, remove=stars)
+    review.status = target
+    review.moderation_rule = rule
+    review.moderation_note = " ".join(note.split())[:MODERATION_NOTE_MAX] if rule else ""
+    review.moderated_at = now or utcnow()
+    return status
+
+
+def forget_review_summary(review: Review) -> None:
+    """Drop the widget's cached summary of the review's product; call after commit."""
+    _forget(_product_of(review))

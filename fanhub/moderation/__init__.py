@@ -1,0 +1,1 @@
+"""Moderation: flags, the moderators' queue, the audit log, appeals, suspensions and bans."""

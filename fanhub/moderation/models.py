@@ -1,0 +1,296 @@
+"""Flags members raise, the queue's cases, appeals, and the append-only moderation log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from fanhub.db import UTCDateTime, str_enum, utcnow
+from fanhub.extensions import db
+
+if TYPE_CHECKING:
+    from fanhub.accounts.models import User
+    from fanhub.brands.models import Brand
+
+FLAG_NOTE_MAX = 500
+REASON_MAX = 500
+APPEAL_MAX = 2000
+
+
+class ItemKind(enum.StrEnum):
+    """What can be flagged and moderated."""
+
+    TOPIC = "topic"
+    POST = "post"
+    REVIEW = "review"
+    REVIEW_REPLY = "review_reply"
+    # A member's account (suspensions and bans): never flagged, but logged and appealed.
+    MEMBER = "member"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class FlagReason(enum.StrEnum):
+    SPAM = "spam"
+    ABUSE = "abuse"
+    OFF_TOPIC = "off_topic"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return FLAG_REASON_LABELS[self]
+
+
+FLAG_REASON_LABELS: dict[FlagReason, str] = {
+    FlagReason.SPAM: "Spam or advertising",
+    FlagReason.ABUSE: "Abusive, hateful or threatening",
+    FlagReason.OFF_TOPIC: "Off-topic",
+    FlagReason.OTHER: "Something else",
+}
+
+
+class FlagStatus(enum.StrEnum):
+    OPEN = "open"
+    # A moderator looked and left the item up.
+    DISMISSED = "dismissed"
+    # A moderator agreed and acted (hid, removed, locked, sanctioned).
+    UPHELD = "upheld"
+
+
+class CaseStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Decision(enum.StrEnum):
+    """What a moderator did; the audit log's `action` column."""
+
+    DISMISS = "dismiss"
+    HIDE = "hide"
+    REMOVE = "remove"
+    RESTORE = "restore"
+    APPROVE = "approve"
+    REJECT = "reject"
+    LOCK = "lock"
+    SUSPEND = "suspend"
+    BAN = "ban"
+    LIFT = "lift"
+    # Not a moderator's: enough members flagged the item and it hid itself.
+    AUTO_HIDE = "auto_hide"
+
+    @property
+    def label(self) -> str:
+        return DECISION_LABELS[self]
+
+
+DECISION_LABELS: dict[Decision, str] = {
+    Decision.DISMISS: "Dismissed the flags",
+    Decision.HIDE: "Hid",
+    Decision.REMOVE: "Removed",
+    Decision.RESTORE: "Restored",
+    Decision.APPROVE: "Approved",
+    Decision.REJECT: "Rejected",
+    Decision.LOCK: "Locked the topic of",
+    Decision.SUSPEND: "Suspended",
+    Decision.BAN: "Banned",
+    Decision.LIFT: "Lifted the suspension or ban of",
+    Decision.AUTO_HIDE: "Hidden by flags",
+}
+
+
+class ModerationRule(enum.StrEnum):
+    """The community rule a decision rests on, told to the member."""
+
+    SPAM = "spam"
+    ABUSE = "abuse"
+    OFF_TOPIC = "off_topic"
+    PERSONAL_DATA = "personal_data"
+    NOT_ABOUT_PRODUCT = "not_about_product"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return RULE_LABELS[self]
+
+
+RULE_LABELS: dict[ModerationRule, str] = {
+    ModerationRule.SPAM: "Spam or advertising",
+    ModerationRule.ABUSE: "Abusive, hateful or threatening",
+    ModerationRule.OFF_TOPIC: "Off-topic for this community",
+    ModerationRule.PERSONAL_DATA: "Shares someone's personal data",
+    ModerationRule.NOT_ABOUT_PRODUCT: "Not about the product or an experience with it",
+    ModerationRule.OTHER: "Breaks the community guidelines",
+}
+
+
+class Case(db.Model):
+    """One item in the moderators' queue: open while flags or an appeal wait on it.
+
+    One row per item, ever: new flags after a decision open it again. The flag count
+    is kept in the row (moved in SQL), so the queue never counts flags.
+    """
+
+    __tablename__ = "moderation_cases"
+    __table_args__ = (
+        UniqueConstraint("item_kind", "item_id"),
+        # The queue: a brand's open cases, oldest first, paged by (opened_at, id).
+        Index("ix_moderation_cases_queue", "status", "brand_id", "opened_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    item_kind: Mapped[ItemKind] = mapped_column(str_enum(ItemKind, "moderation_item_kind"))
+    item_id: Mapped[int] = mapped_column(Integer)
+    # Who wrote the item (NULL once her account is deleted).
+    subject_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[CaseStatus] = mapped_column(
+        str_enum(CaseStatus, "moderation_case_status"), default=CaseStatus.OPEN
+    )
+    open_flag_count: Mapped[int] = mapped_column(Integer, default=0)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The last decision, shown to whoever finds the case already handled.
+    last_decision: Mapped[Decision | None] = mapped_column(
+        str_enum(Decision, "moderation_case_decision")
+    )
+
+    brand: Mapped[Brand] = relationship("Brand", lazy="raise")
+    subject: Mapped[User | None] = relationship("User", foreign_keys=[subject_id], lazy="raise")
+    closed_by: Mapped[User | None] = relationship("User", foreign_keys=[closed_by_id], lazy="raise")
+
+
+class Flag(db.Model):
+    """One member's report that one item breaks the rules."""
+
+    __tablename__ = "flags"
+    __table_args__ = (
+        # One open flag per member per item, enforced by the database as well: two clicks
+        # at the same instant both pass the service's check, and only one row may stand.
+        Index(
+            "uq_flags_open_per_reporter",
+            "case_id",
+            "reporter_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_flags_case_status", "case_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("moderation_cases.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[FlagReason] = mapped_column(str_enum(FlagReason, "flag_reason"))
+    note: Mapped[str] = mapped_column(String(FLAG_NOTE_MAX), default="")
+    status: Mapped[FlagStatus] = mapped_column(
+        str_enum(FlagStatus, "flag_status"), default=FlagStatus.OPEN
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    reporter: Mapped[User | None] = relationship("User", lazy="raise")
+
+
+class Appeal(db.Model):
+    """A member's one appeal against a decision about her item, in her words."""
+
+    __tablename__ = "moderation_appeals"
+    # Once per item: a second appeal is refused (the unique key holds under a race too).
+    __table_args__ = (UniqueConstraint("case_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("moderation_cases.id", ondelete="CASCADE"))
+    action_id: Mapped[int] = mapped_column(ForeignKey("moderation_actions.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ModerationAction(db.Model):
+    """One moderation action, as it happened: append-only, never updated or deleted.
+
+    The states are plain JSON snapshots, so the log still reads after the item, the
+    moderator or the member is gone.
+    """
+
+    __tablename__ = "moderation_actions"
+    __table_args__ = (
+        # The log page: a brand's actions, newest first, paged by id.
+        Index("ix_moderation_actions_brand_id", "brand_id", "id"),
+        Index("ix_moderation_actions_moderator", "moderator_id", "id"),
+        Index("ix_moderation_actions_subject", "subject_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # NULL for the site-wide log of an admin's action on a member outside any brand.
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="SET NULL"))
+    # NULL when the flags themselves hid an item (no moderator acted).
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[Decision] = mapped_column(str_enum(Decision, "moderation_decision"))
+    item_kind: Mapped[ItemKind] = mapped_column(str_enum(ItemKind, "moderation_action_item"))
+    item_id: Mapped[int] = mapped_column(Integer)
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    rule: Mapped[ModerationRule | None] = mapped_column(str_enum(ModerationRule, "moderation_rule"))
+    reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
+    state_before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state_after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    moderator: Mapped[User | None] = relationship("User", foreign_keys=[moderator_id], lazy="raise")
+    subject: Mapped[User | None] = relationship("User", foreign_keys=[subject_id], lazy="raise")
+    brand: Mapped[Brand | None] = relationship("Brand", lazy="raise")
+
+    @property
+    def changes(self) -> list[tuple[str, str, str]]:
+        """What the action changed, as (what, before, after), for people to read."""
+
+        def shown(value: Any) -> str:
+            if value is None or value == "":
+                return "—"
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            return text[:10] if len(text) > 19 and text[4:5] == "-" else text  # a date
+
+        keys = dict.fromkeys([*self.state_before, *self.state_after])
+        return [
+            (
+                key.replace("_", " "),
+                shown(self.state_before.get(key)),
+                shown(self.state_after.get(key)),
+            )
+            for key in keys
+            if key != "item" and self.state_before.get(key) != self.state_after.get(key)
+        ]
+
+
+class AppendOnlyError(RuntimeError):
+    """Someone tried to change or delete a row of the moderation log."""
+
+
+@event.listens_for(ModerationAction, "before_update")
+def _refuse_update(mapper: Any, connection: Any, target: ModerationAction) -> None:
+    raise AppendOnlyError("The moderation log is append-only: actions are never changed.")
+
+
+@event.listens_for(ModerationAction, "before_delete")
+def _refuse_delete(mapper: Any, connection: Any, target: ModerationAction) -> None:
+    raise AppendOnlyError("The moderation log is append-only: actions are never deleted.")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state: Any) -> None:
+    # Bulk UPDATE and DELETE statements skip the mapper events above; refuse them here.
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is ModerationAction for mapper in state.all_mappers
+    ):
+        raise AppendOnlyError("The moderation log is append-only.")

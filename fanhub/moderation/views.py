@@ -1,0 +1,133 @@
+"""Moderation pages: flagging, the queue and its decisions, the log, appeals, sanctions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from fanhub.errors import DomainError, Invalid
+from fanhub.extensions import limiter, member_key
+from fanhub.forms import form_status
+from fanhub.moderation import services
+from fanhub.moderation.forms import AppealForm, DecisionForm, FlagForm, SanctionForm
+from fanhub.moderation.models import Decision
+
+bp = Blueprint("moderation", __name__)
+
+
+def _flag_limit() -> str:
+    return current_app.config["RATELIMIT_FLAG"]
+
+
+@bp.app_context_processor
+def _header() -> dict[str, object]:
+    # The header's "Moderation" link: admins, and members who moderate a brand.
+    return {"shows_moderation": lambda: services.can_moderate(current_user)}
+
+
+@bp.route("/flag/<kind>/<int:item_id>", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_flag_limit, methods=["POST"], key_func=member_key)
+def flag(kind: str, item_id: int):  # type: ignore[no-untyped-def]
+    target = services.access_target(kind, item_id)
+    form = FlagForm()
+    failure = None
+    if form.validate_on_submit():
+        try:
+            services.flag_item(current_user, target, form.to_draft())
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            flash(f"Thanks: the moderators will look at this {target.noun}.", "success")
+            return redirect(target.url)
+    return render_template("moderation/flag.html", form=form, target=target), form_status(
+        form, failure
+    )
+
+
+@bp.route("/mod")
+@login_required
+def queue():  # type: ignore[no-untyped-def]
+    page = services.queue_page(
+        current_user,
+        cursor=request.args.get("after") or None,
+        pending_cursor=request.args.get("pending_after") or None,
+    )
+    return render_template("moderation/queue.html", page=page, form=DecisionForm(formdata=None))
+
+
+@bp.route("/mod/decide", methods=["POST"])
+@login_required
+def decide():  # type: ignore[no-untyped-def]
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        raise Invalid(" ".join(_errors(form)) or "Choose the items and what to do.")
+    outcomes = services.decide(current_user, form.items.data or [], form.to_draft())
+    done = [outcome.message for outcome in outcomes if outcome.done]
+    skipped = [outcome.message for outcome in outcomes if not outcome.done]
+    flash(
+        f"{len(done)} {'item' if len(done) == 1 else 'items'} done: "
+        + " ".join(dict.fromkeys(done)),
+        "success",
+    )
+    if skipped:
+        flash(f"{len(skipped)} left alone: " + " ".join(dict.fromkeys(skipped)), "info")
+    return redirect(url_for("moderation.queue"))
+
+
+def _errors(form: DecisionForm) -> list[str]:
+    return [message for messages in form.errors.values() for message in messages]
+
+
+@bp.route("/mod/log")
+@login_required
+def log():  # type: ignore[no-untyped-def]
+    page = services.log_page(
+        current_user,
+        moderator=request.args.get("moderator", ""),
+        member=request.args.get("member", ""),
+        action=request.args.get("action", ""),
+        cursor=request.args.get("before") or None,
+    )
+    return render_template("moderation/log.html", page=page, decisions=list(Decision))
+
+
+@bp.route("/mod/appeal/<int:action_id>", methods=["GET", "POST"])
+@login_required
+def appeal(action_id: int):  # type: ignore[no-untyped-def]
+    page = services.appeal_page(current_user, action_id)
+    form = AppealForm()
+    failure = None
+    if form.validate_on_submit():
+        try:
+            services.appeal(current_user, action_id, form.body.data or "")
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            flash("Your appeal is with the moderators. You'll hear from them here.", "success")
+            return redirect(url_for("moderation.appeal", action_id=action_id))
+    return render_template("moderation/appeal.html", page=page, form=form), form_status(
+        form, failure
+    )
+
+
+@bp.route("/mod/members/<username>", methods=["GET", "POST"])
+@login_required
+def member(username: str):  # type: ignore[no-untyped-def]
+    target = services.access_member(current_user, username)
+    form = SanctionForm()
+    failure = None
+    if form.validate_on_submit():
+        try:
+            message = services.sanction_member(current_user, target, form.to_draft())
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            flash(message, "success")
+            return redirect(url_for("moderation.member", username=target.username))
+    return render_template("moderation/member.html", member=target, form=form), form_status(
+        form, failure
+    )

@@ -1,0 +1,63 @@
+"""Fixtures for moderation: a spam reply in Northwind's forum, flags, and the queue's form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from fanhub.accounts.models import User
+from fanhub.extensions import db
+from fanhub.moderation import services
+from fanhub.moderation.models import Case, Flag, FlagReason, ItemKind, ModerationAction
+from tests import factories
+
+
+def flag(
+    app: Flask, who: Any, kind: str, item_id: int, reason: str = "spam", note: str = ""
+) -> Case:
+    """A flag through the service, as the member would raise it."""
+    with app.app_context():
+        target = services.access_target(kind, item_id)
+        case = services.flag_item(
+            db.session.get(User, who.id), target, services.FlagDraft(FlagReason(reason), note)
+        )
+        db.session.refresh(case)
+        return case
+
+
+def case_of(app: Flask, kind: str, item_id: int) -> Case | None:
+    with app.app_context():
+        return db.session.scalars(
+            select(Case).where(Case.item_kind == ItemKind(kind), Case.item_id == item_id)
+        ).first()
+
+
+def count(app: Flask, model: type[Any]) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def actions(app: Flask) -> list[ModerationAction]:
+    with app.app_context():
+        return list(db.session.scalars(select(ModerationAction).order_by(ModerationAction.id)))
+
+
+def flags(app: Flask) -> list[Flag]:
+    with app.app_context():
+        return list(db.session.scalars(select(Flag).order_by(Flag.id)))
+
+
+@pytest.fixture
+def spam(app, shop) -> Any:
+    """A topic by `member`, and a spam reply in it by `other_member`."""
+    topic = factories.make_topic(app, shop.discussion, shop.member, title="Which kettle to buy?")
+    post = factories.reply(app, topic, shop.other_member, "Buy cheap watches at spam.example!")
+    return post
+
+
+@pytest.fixture
+def reporters(app) -> list[Any]:
+    return [factories.make_user(app, f"reporter{n}") for n in range(1, 4)]
