@@ -137,6 +137,8 @@ def test_a_posted_reply_leaves_no_draft_behind(thread, snap):
     assert draft_in_storage(page, thread.topic.id) is not None
     page.get_by_role("button", name="Post reply").click()
     expect(page.locator("#post-2")).to_contain_text("The paper ones, size 4.")
+    # drafts.js drops it as the page finishes loading, which may be just after the post shows.
+    page.wait_for_load_state("load")
     assert draft_in_storage(page, thread.topic.id) is None
     page.reload()
     expect(reply_box(page)).to_have_value("")
