@@ -79,6 +79,17 @@ def load_config(
         # Topics, replies, reviews and review replies, per member: plenty for a person,
         # too few for a script.
         "RATELIMIT_POST": "10 per minute;60 per hour",
+        # Posts by level-0 members (trust, issue 5): a person still gets a conversation going,
+        # a fresh account made for spam gets a handful out.
+        "RATELIMIT_POST_NEW": "3 per minute;20 per hour",
+        # Level 0: links per post, and what makes a member level 1 (fanhub.moderation.trust).
+        "TRUST0_MAX_LINKS": 2,
+        "TRUST1_APPROVED_POSTS": 3,
+        "TRUST1_MIN_AGE_HOURS": 24,
+        # Spam signals: the same text again within this many minutes, and a level-0 post
+        # whose links outweigh its words (fewer than this many words per link).
+        "SPAM_DUPLICATE_MINUTES": 10,
+        "SPAM_WORDS_PER_LINK": 10,
         # Flags, per member: enough to report a spam wave, too few to bury a thread.
         "RATELIMIT_FLAG": "10 per minute;50 per hour",
         # How many distinct members' open flags hide an item until a moderator decides.

@@ -46,6 +46,7 @@ class Action(enum.StrEnum):
     CONTENT_FLAG = "content:flag"
     CONTENT_MODERATE = "content:moderate"
     MEMBER_SANCTION = "member:sanction"
+    MEMBER_TRUST_SET = "member:trust-set"
 
 
 # Any active member may do these anywhere; a suspension takes them away.
@@ -83,9 +84,12 @@ ALLOWED_ROLES: Final[dict[Action, frozenset[Role]]] = {
     # brand's moderators (site admins everywhere), not its owners or staff.
     Action.CONTENT_MODERATE: frozenset({Role.MODERATOR}),
     Action.MEMBER_SANCTION: frozenset({Role.MODERATOR}),
+    # Trust is site-wide, so no one brand's moderators set it: site admins only.
+    Action.MEMBER_TRUST_SET: frozenset(),
 }
 
 DENIED_MESSAGES: Final[dict[Action, str]] = {
+    Action.MEMBER_TRUST_SET: "Only site admins can change a member's trust level.",
     Action.BRAND_CREATE: "Only site admins can create brands.",
     Action.BRAND_ROLE_ASSIGN: "Only the brand's owners can appoint staff and moderators.",
     Action.BRAND_MODERATE: "Only the brand's moderators can do that.",

@@ -190,3 +190,35 @@ def render_text(source: str, mentions: Mapping[str, str] | None = None) -> Rende
 def render_markdown(source: str) -> str:
     """Render member-written Markdown to HTML that is safe to show with ``|safe``."""
     return render_text(source).html
+
+
+@dataclass(frozen=True)
+class TextShape:
+    """What a piece of Markdown holds, read from the parser's tokens (never from HTML)."""
+
+    links: int
+    images: int
+    # Words of its own: text outside links, so a list of URLs has none.
+    words: int
+
+
+def text_shape(source: str) -> TextShape:
+    """Count the links (written, autolinked or bare URLs), images and own words of Markdown."""
+    links = images = words = 0
+    for block in _markdown.parse(source, {}):
+        if block.type in ("code_block", "fence"):
+            words += len(block.content.split())
+        if block.type != "inline" or not block.children:
+            continue
+        depth = 0
+        for token in block.children:
+            if token.type == "link_open":
+                links += 1
+                depth += 1
+            elif token.type == "link_close":
+                depth -= 1
+            elif token.type == "image":
+                images += 1
+            elif token.type in ("text", "code_inline") and not depth:
+                words += len(token.content.split())
+    return TextShape(links, images, words)

@@ -17,6 +17,7 @@ from fanhub.accounts import services as accounts
 from fanhub.accounts.models import User
 from fanhub.brands import services as brands
 from fanhub.brands.models import Brand, Role
+from fanhub.db import transaction
 from fanhub.extensions import db
 from fanhub.forums import services as forums
 from fanhub.forums.models import Category, CategoryKind, Post, Topic
@@ -42,8 +43,14 @@ def make_user(
     admin: bool = False,
     verified: bool = True,
     display_name: str = "",
+    trust_level: int = 1,
 ) -> User:
-    """A member (confirmed email unless `verified=False`)."""
+    """A member (confirmed email unless `verified=False`).
+
+    At trust level 1 unless asked: an established member who posts freely. The level-0
+    limits, spam signals and pre-moderation (issue 5) are tested with `trust_level=0`,
+    which is what registering through the site gives.
+    """
     n = next(_sequence)
     username = username or f"member{n}"
     with app.app_context():
@@ -54,7 +61,17 @@ def make_user(
         )
         if display_name:
             accounts.update_profile(SYSTEM, user, accounts.ProfileDraft(display_name, ""))
+        if trust_level != user.trust_level:
+            with transaction():  # set-up, not an admin's decision: nothing to log
+                user.trust_level = trust_level
         return _loaded(user)
+
+
+def make_new_members(app: Flask, *people: User) -> None:
+    """Put these members back at trust level 0, where registering on the site starts."""
+    with app.app_context(), transaction():
+        for person in people:
+            db.session.get(User, person.id).trust_level = 0
 
 
 def make_brand(

@@ -57,6 +57,9 @@ class User(db.Model):
     )
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     trust_level: Mapped[int] = mapped_column(Integer, default=0)
+    # Her forum posts anyone can read (published, or approved from the queue), moved in
+    # SQL as each is published: level 1 comes with enough of them (fanhub.moderation.trust).
+    approved_post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -61,6 +61,9 @@ from fanhub.forums.models import (
     WatchLevel,
 )
 from fanhub.links import site_path
+from fanhub.moderation import trust
+from fanhub.moderation.audit import record_action
+from fanhub.moderation.models import Decision, ItemKind
 from fanhub.notifications.models import NotificationKind
 from fanhub.notifications.services import Notice, notify_each
 from fanhub.permissions import Action, can, holds, participation_refusal, require
@@ -390,15 +393,7 @@ def _append_post(
     topic: Topic, author: Any, body: str, now: datetime, reply_to_id: int | None = None
 ) -> Post:
     """Write the next post of a topic and move every counter it touches (no commit)."""
-    # In SQL, so two replies at the same instant get two different positions: the UPDATE
-    # locks the topic row until the transaction ends.
-    position = db.session.execute(
-        update(Topic)
-        .where(Topic.id == topic.id)
-        .values(post_count=Topic.post_count + 1, last_posted_at=now, last_poster_id=author.id)
-        .returning(Topic.post_count)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
+    position = _next_position(topic, author.id, now)
     rendered = render_post(body)
     badge = _badge(author, topic.brand_id)
     post = Post(
@@ -418,12 +413,35 @@ def _append_post(
         created_at=now,
     )
     db.session.add(post)
+    _announce(topic, post, author, rendered.mentioned, now)
+    return post
+
+
+def _next_position(topic: Topic, author_id: int | None, now: datetime) -> int:
+    """Take the topic's next position for a post published now (no commit)."""
+    # In SQL, so two replies at the same instant get two different positions: the UPDATE
+    # locks the topic row until the transaction ends.
+    return db.session.execute(
+        update(Topic)
+        .where(Topic.id == topic.id)
+        .values(post_count=Topic.post_count + 1, last_posted_at=now, last_poster_id=author_id)
+        .returning(Topic.post_count)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+
+
+def _announce(
+    topic: Topic, post: Post, author: Any, mentioned: frozenset[str], now: datetime
+) -> None:
+    """What publishing a positioned post does beyond the topic's own count: the category's
+    count, the first official answer, the author's watch and trust, notifications (no commit).
+    """
     db.session.execute(
         update(Category)
         .where(Category.id == topic.category_id)
         .values(post_count=Category.post_count + 1)
     )
-    if post.is_official and position > 1:
+    if post.is_official and post.position > 1:
         elapsed = max(int((now - topic.created_at).total_seconds()), 0)
         db.session.execute(
             update(Topic)
@@ -431,10 +449,78 @@ def _append_post(
             .values(first_official_reply_at=now, first_response_seconds=elapsed)
             .execution_options(synchronize_session=False)
         )
+    trust.count_published(post.author_id, now)
+    if author is None:  # her account was deleted while the post waited for a moderator
+        db.session.flush()
+        return
     _watch(author.id, topic.id)
     db.session.flush()  # give the post its id for the caller (links, solutions)
-    _notify_for_post(topic, post, author, rendered.mentioned, is_new_topic=position == 1)
+    _notify_for_post(topic, post, author, mentioned, is_new_topic=post.position == 1)
+
+
+def _hold_reply(
+    topic: Topic, author: Any, body: str, now: datetime, reply_to_id: int | None, reason: str
+) -> Post:
+    """Write a reply that waits for a moderator: outside the thread, counted nowhere, told
+    to nobody until it is approved (no commit)."""
+    rendered = render_post(body)
+    badge = _badge(author, topic.brand_id)
+    post = Post(
+        topic_id=topic.id,
+        author_id=author.id,
+        # No place in the thread yet: positions 1, 2, 3 … are what readers page through.
+        position=0,
+        reply_to_id=reply_to_id,
+        body=body,
+        body_html=rendered.html,
+        status=PostStatus.PENDING,
+        is_official=False,
+        author_badge=badge,
+        like_count=0,
+        helpful_count=0,
+        thanks_count=0,
+        edit_count=0,
+        created_at=now,
+    )
+    db.session.add(post)
+    db.session.flush()  # its id keeps it apart from other waiting replies: position -id
+    post.position = -post.id
+    trust.hold(ItemKind.POST, post.id, topic.brand_id, author.id, reason, now)
     return post
+
+
+def publish_held_post(post: Post, now: datetime) -> None:
+    """Publish a reply a moderator approved, as if posted now: the next position, the
+    counters, the author's watch and trust, notifications (no commit)."""
+    topic = _topic_of(post)
+    author = db.session.get(User, post.author_id) if post.author_id is not None else None
+    post.position = _next_position(topic, post.author_id, now)
+    post.status = PostStatus.VISIBLE
+    post.created_at = now
+    mentioned = render_post(post.body).mentioned if author is not None else frozenset()
+    _announce(topic, post, author, mentioned, now)
+
+
+def publish_held_topic(topic: Topic, now: datetime) -> None:
+    """Publish a topic a moderator approved, as if started now: listed and counted in its
+    category, its author watching it, its category's watchers told (no commit)."""
+    first = db.session.scalars(
+        select(Post).where(Post.topic_id == topic.id, Post.position == 1)
+    ).one()
+    author = db.session.get(User, topic.author_id) if topic.author_id is not None else None
+    topic.status = TopicStatus.VISIBLE
+    topic.created_at = topic.last_posted_at = first.created_at = now
+    db.session.execute(
+        update(Category)
+        .where(Category.id == topic.category_id)
+        # Its first post; replies (its author's, while it waited) counted as they came.
+        .values(topic_count=Category.topic_count + 1, post_count=Category.post_count + 1)
+    )
+    trust.count_published(topic.author_id, now)
+    if author is not None:
+        _watch(author.id, topic.id)
+        db.session.flush()
+        _notify_for_post(topic, first, author, render_post(first.body).mentioned, is_new_topic=True)
 
 
 def _watch(user_id: int, topic_id: int) -> None:
@@ -595,11 +681,12 @@ def _set_watch(
 def start_topic(
     author: Any, category: Category, draft: TopicDraft, *, now: datetime | None = None
 ) -> Topic:
-    """Open a topic with its first post.
+    """Open a topic with its first post; one the trust rules hold waits, pending, in the
+    moderators' queue, unlisted until approved.
 
     :raises Forbidden: the author is suspended, or the category is announcements and she
         is not the brand's staff.
-    :raises Invalid: the title or body breaks its rule.
+    :raises Invalid: the title or body breaks its rule, or a new member's limits.
     """
     require(author, Action.TOPIC_START, category.brand_id)
     if category.kind is CategoryKind.ANNOUNCEMENTS:
@@ -607,6 +694,7 @@ def start_topic(
     title = clean_title(draft.title)
     body = clean_body(draft.body)
     now = now or utcnow()
+    held = trust.screen_post(author, category.brand_id, body, now)
     topic = Topic(
         brand_id=category.brand_id,
         category_id=category.id,
@@ -624,6 +712,9 @@ def start_topic(
     )
     with transaction():
         db.session.add(topic)
+        if held is not None:
+            _hold_topic(topic, author, body, now, held)
+            return topic
         db.session.flush()  # the first post needs the topic's id
         _append_post(topic, author, body, now)
         db.session.execute(
@@ -634,12 +725,41 @@ def start_topic(
     return topic
 
 
+def _hold_topic(topic: Topic, author: Any, body: str, now: datetime, reason: str) -> None:
+    """Write a topic that waits for a moderator: shown only to its author and moderators,
+    counted in no category and told to nobody until it is approved (no commit)."""
+    topic.status = TopicStatus.PENDING
+    topic.post_count = 1
+    db.session.flush()  # the first post needs the topic's id
+    rendered = render_post(body)
+    db.session.add(
+        Post(
+            topic_id=topic.id,
+            author_id=author.id,
+            position=1,
+            body=body,
+            body_html=rendered.html,
+            status=PostStatus.VISIBLE,
+            is_official=False,
+            author_badge=_badge(author, topic.brand_id),
+            like_count=0,
+            helpful_count=0,
+            thanks_count=0,
+            edit_count=0,
+            created_at=now,
+        )
+    )
+    trust.hold(ItemKind.TOPIC, topic.id, topic.brand_id, author.id, reason, now)
+
+
 def reply_to_topic(
     author: Any, topic: Topic, draft: ReplyDraft, *, now: datetime | None = None
 ) -> Post:
     """Add a reply at the end of a topic, optionally in reply to one of its posts.
 
     A reply by the brand's staff is official; the first one stamps the topic as answered.
+    A reply the trust rules hold (fanhub.moderation.trust.screen_post) waits, pending, in
+    the moderators' queue and takes its place in the thread when approved.
 
     :raises Forbidden: the author is suspended, or the topic is locked and she is not
         the brand's staff or moderator.
@@ -656,13 +776,18 @@ def reply_to_topic(
         )
         if target is None:
             raise NotFound("The post you replied to is not in this topic.")
+    now = now or utcnow()
+    held = trust.screen_post(author, topic.brand_id, body, now)
     with transaction():
-        post = _append_post(topic, author, body, now or utcnow(), draft.reply_to_id)
+        if held is not None:
+            return _hold_reply(topic, author, body, now, draft.reply_to_id, held)
+        post = _append_post(topic, author, body, now, draft.reply_to_id)
     return post
 
 
 def edit_post(actor: Any, post: Post, body: str, *, now: datetime | None = None) -> Post:
-    """Change a post's text, keeping the old text as a revision anyone can read.
+    """Change a post's text, keeping the old text as a revision anyone can read; a
+    moderator's edit of someone else's post goes on the moderation log.
 
     :raises Forbidden: the actor is neither the author nor the brand's moderator, or
         the post was removed.
@@ -676,7 +801,21 @@ def edit_post(actor: Any, post: Post, body: str, *, now: datetime | None = None)
         return post
     rendered = render_post(body)
     now = now or utcnow()
+    brand_id = _topic_of(post).brand_id
     with transaction():
+        if getattr(actor, "id", None) != post.author_id:
+            # A moderator changed someone else's words: on the record (issue 5).
+            record_action(
+                actor,
+                Decision.EDIT,
+                item_kind=ItemKind.POST,
+                item_id=post.id,
+                brand_id=brand_id,
+                subject_id=post.author_id,
+                before={"body": post.body},
+                after={"body": body},
+                now=now,
+            )
         db.session.add(
             PostRevision(
                 post_id=post.id,
@@ -760,27 +899,38 @@ def toggle_reaction(actor: Any, post: Post, kind: ReactionKind) -> bool:
 
 
 def set_pinned(actor: Any, topic: Topic, pinned: bool) -> None:
-    """Pin a topic to the top of its category, or unpin it.
+    """Pin a topic to the top of its category, or unpin it; on the moderation log.
 
     :raises Forbidden: the actor is not the brand's staff or moderator.
     """
     require(actor, Action.TOPIC_MODERATE, topic.brand_id)
+    if topic.is_pinned == pinned:
+        return  # nothing changes, so nothing goes on the record
     with transaction():
+        _record_topic_tool(
+            actor, Decision.PIN if pinned else Decision.UNPIN, topic, "pinned", pinned
+        )
         topic.is_pinned = pinned
 
 
 def set_locked(actor: Any, topic: Topic, locked: bool) -> None:
-    """Lock a topic against new replies from members, or unlock it.
+    """Lock a topic against new replies from members, or unlock it; on the moderation log.
 
     :raises Forbidden: the actor is not the brand's staff or moderator.
     """
     require(actor, Action.TOPIC_MODERATE, topic.brand_id)
+    if topic.is_locked == locked:
+        return  # nothing changes, so nothing goes on the record
     with transaction():
+        _record_topic_tool(
+            actor, Decision.LOCK if locked else Decision.UNLOCK, topic, "locked", locked
+        )
         topic.is_locked = locked
 
 
 def move_topic(actor: Any, topic: Topic, target: Category) -> None:
-    """Move a topic to another category of the same brand, moving its counts along.
+    """Move a topic to another category of the same brand, moving its counts along; on the
+    moderation log.
 
     :raises Forbidden: the actor is not the brand's staff or moderator.
     :raises Invalid: the target belongs to another brand.
@@ -802,7 +952,26 @@ def move_topic(actor: Any, topic: Topic, target: Category) -> None:
             .where(Category.id == target.id)
             .values(topic_count=Category.topic_count + 1, post_count=Category.post_count + posts)
         )
+        _record_topic_tool(
+            actor, Decision.MOVE, topic, "category", target.slug, before=_category_of(topic).slug
+        )
         topic.category_id = target.id
+
+
+def _record_topic_tool(
+    actor: Any, decision: Decision, topic: Topic, what: str, after: Any, before: Any = None
+) -> None:
+    """Put one use of a topic tool on the moderation record (no commit)."""
+    record_action(
+        actor,
+        decision,
+        item_kind=ItemKind.TOPIC,
+        item_id=topic.id,
+        brand_id=topic.brand_id,
+        subject_id=topic.author_id,
+        before={what: (not after) if before is None else before},
+        after={what: after},
+    )
 
 
 def mark_solution(actor: Any, topic: Topic, post: Post | None) -> None:

@@ -30,9 +30,15 @@ from fanhub.forums.forms import (
     ReplyForm,
     TopicForm,
 )
-from fanhub.forums.models import IdeaStatus, ReactionKind, WatchLevel
+from fanhub.forums.models import IdeaStatus, PostStatus, ReactionKind, TopicStatus, WatchLevel
+from fanhub.moderation import trust
 
 bp = Blueprint("forums", __name__)
+
+HELD_MESSAGE = (
+    "Your {what} is waiting for a moderator: it will appear once they approve it. "
+    "You'll get a notification either way."
+)
 
 
 def _topic_url(topic, page: int = 1, anchor: str | None = None) -> str:  # type: ignore[no-untyped-def]
@@ -43,7 +49,8 @@ def _topic_url(topic, page: int = 1, anchor: str | None = None) -> str:  # type:
 
 
 def _post_limit() -> str:
-    return current_app.config["RATELIMIT_POST"]
+    # Chosen per request: level-0 members get the stricter limit (issue 5, point 5).
+    return trust.post_rate_limit(current_user)
 
 
 def _require_valid_post() -> None:
@@ -78,7 +85,10 @@ def new_topic(brand: str, category: str):  # type: ignore[no-untyped-def]
             form.attach(err)
             failure = err
         else:
-            flash("Your topic is posted.", "success")
+            if topic.status is TopicStatus.PENDING:
+                flash(HELD_MESSAGE.format(what="topic"), "info")
+            else:
+                flash("Your topic is posted.", "success")
             forget_draft(f"new-topic-{target.id}")
             return redirect(_topic_url(topic))
     return render_template(
@@ -153,6 +163,9 @@ def reply(topic_id: int):  # type: ignore[no-untyped-def]
             failure = err
         else:
             forget_draft(f"reply-{target.id}")
+            if post.status is PostStatus.PENDING:
+                flash(HELD_MESSAGE.format(what="reply"), "info")
+                return redirect(_topic_url(target, services.page_of(target.post_count)))
             return redirect(
                 _topic_url(target, services.page_of(post.position), f"post-{post.position}")
             )

@@ -37,8 +37,8 @@ DECISION_CHOICES = [
     (Decision.REMOVE.value, "Remove (reversible)"),
     (Decision.RESTORE.value, "Restore"),
     (Decision.LOCK.value, "Lock the topic"),
-    (Decision.APPROVE.value, "Approve (pending reviews)"),
-    (Decision.REJECT.value, "Reject (pending reviews)"),
+    (Decision.APPROVE.value, "Approve (waiting items)"),
+    (Decision.REJECT.value, "Reject (waiting items)"),
 ]
 SANCTION_CHOICES = [
     ("", "No action on the authors"),
@@ -110,6 +110,27 @@ class DecisionForm(AttachableForm):
 
 class SanctionForm(DecisionForm):
     """An admin's suspension or ban from a member's page (no items)."""
+
+
+class TrustForm(AttachableForm):
+    """An admin's change of a member's trust level, from her page."""
+
+    level = SelectField(
+        "Trust level",
+        choices=[
+            SelectChoice(0, "0: new member (limits, may wait for approval)"),
+            SelectChoice(1, "1: member"),
+            SelectChoice(2, "2: regular"),
+            SelectChoice(3, "3: leader"),
+            SelectChoice(4, "4: trusted by the site"),
+        ],
+        coerce=int,
+    )
+    reason = StringField(
+        "Reason (for the log)",
+        validators=[Optional(), Length(max=REASON_MAX)],
+        render_kw={"maxlength": REASON_MAX},
+    )
 
 
 class AppealForm(AttachableForm):

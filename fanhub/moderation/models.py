@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 FLAG_NOTE_MAX = 500
 REASON_MAX = 500
 APPEAL_MAX = 2000
+HOLD_REASON_MAX = 200
 
 
 class ItemKind(enum.StrEnum):
@@ -83,6 +84,15 @@ class Decision(enum.StrEnum):
     LIFT = "lift"
     # Not a moderator's: enough members flagged the item and it hid itself.
     AUTO_HIDE = "auto_hide"
+    # The forum's own topic tools and a moderator's edit of someone else's post: on the
+    # record too, though no flag or queue is involved (issue 5, point 3).
+    UNLOCK = "unlock"
+    PIN = "pin"
+    UNPIN = "unpin"
+    MOVE = "move"
+    EDIT = "edit"
+    # A member's trust level changed, by an admin's hand or by reaching level 1 (point 5).
+    TRUST = "trust"
 
     @property
     def label(self) -> str:
@@ -101,6 +111,12 @@ DECISION_LABELS: dict[Decision, str] = {
     Decision.BAN: "Banned",
     Decision.LIFT: "Lifted the suspension or ban of",
     Decision.AUTO_HIDE: "Hidden by flags",
+    Decision.UNLOCK: "Unlocked",
+    Decision.PIN: "Pinned",
+    Decision.UNPIN: "Unpinned",
+    Decision.MOVE: "Moved",
+    Decision.EDIT: "Edited",
+    Decision.TRUST: "Changed the trust level of",
 }
 
 
@@ -162,6 +178,9 @@ class Case(db.Model):
     last_decision: Mapped[Decision | None] = mapped_column(
         str_enum(Decision, "moderation_case_decision")
     )
+    # Why the item waits though nobody flagged it: pre-moderation or a spam signal
+    # (fanhub.moderation.trust), shown to the moderators.
+    hold_reason: Mapped[str] = mapped_column(String(HOLD_REASON_MAX), default="", server_default="")
 
     brand: Mapped[Brand] = relationship("Brand", lazy="raise")
     subject: Mapped[User | None] = relationship("User", foreign_keys=[subject_id], lazy="raise")

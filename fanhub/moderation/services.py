@@ -21,6 +21,7 @@ from fanhub.extensions import db
 from fanhub.forums import services as forums
 from fanhub.forums.models import Category, Post, PostStatus, Topic, TopicStatus
 from fanhub.links import site_path
+from fanhub.moderation.audit import record_action
 from fanhub.moderation.models import (
     APPEAL_MAX,
     FLAG_NOTE_MAX,
@@ -211,9 +212,13 @@ def _set_state(target: Target, state: str, rule: ModerationRule | None, reason: 
         return
     row = target.row
     if target.kind is ItemKind.POST:
-        row.status = {VISIBLE: PostStatus.VISIBLE, HIDDEN: PostStatus.HIDDEN}.get(
-            state, PostStatus.REMOVED
-        )
+        if state == VISIBLE and row.position < 1:
+            # A held reply rejected and restored on appeal: it takes its place now.
+            forums.publish_held_post(row, utcnow())
+        else:
+            row.status = {VISIBLE: PostStatus.VISIBLE, HIDDEN: PostStatus.HIDDEN}.get(
+                state, PostStatus.REMOVED
+            )
     elif target.kind is ItemKind.TOPIC:
         was_listed = target.state == VISIBLE
         row.status = TopicStatus(state)
@@ -465,8 +470,10 @@ def _apply(moderator: Any, case: Case, target: Target, draft: DecisionDraft, now
         raise Invalid("Choose what to do.", field="decision")
     flags = case.open_flag_count
     before = _snapshot(target, flags)
+    if target.state == PENDING:
+        return _decide_held(moderator, case, target, draft, now)
     if decision in (Decision.APPROVE, Decision.REJECT):
-        raise Conflict("Approve and reject are for reviews waiting for a moderator.")
+        raise Conflict("Approve and reject are for items waiting for a moderator.")
     if target.state in (GONE, PENDING):
         raise Conflict(f"This {target.noun} is no longer up for a decision.")
     if decision is Decision.DISMISS:
@@ -503,6 +510,37 @@ def _apply(moderator: Any, case: Case, target: Target, draft: DecisionDraft, now
         message = _with_rule(message, draft)
     _tell(target.author_id, action, target, message)
     return f"{decision.label} the {target.noun}."
+
+
+def _decide_held(
+    moderator: Any, case: Case, target: Target, draft: DecisionDraft, now: datetime
+) -> str:
+    """Approve a held topic or reply (published as if posted now) or reject it (it stays
+    removed), logged and told to its author (no commit)."""
+    if draft.decision not in REVIEW_DECISIONS:
+        raise Conflict(f"A {target.noun} waiting for a moderator is approved or rejected.")
+    before = _snapshot(target, 0)
+    if case.hold_reason:
+        before["held_because"] = case.hold_reason
+    where = f"in “{target.context}”" if target.kind is ItemKind.POST else f"“{target.context}”"
+    if draft.decision is Decision.APPROVE:
+        if target.kind is ItemKind.TOPIC:
+            forums.publish_held_topic(target.row, now)
+        else:
+            forums.publish_held_post(target.row, now)
+        target.state = VISIBLE
+        message = f"A moderator approved your {target.noun} {where}: it is published."
+    else:
+        if target.kind is ItemKind.TOPIC:
+            target.row.status = TopicStatus.REMOVED
+        else:
+            target.row.status = PostStatus.REMOVED
+        target.state = REMOVED
+        message = _with_rule(f"A moderator did not publish your {target.noun} {where}", draft)
+    action = _log(moderator, draft.decision, target, draft.rule, draft.reason, before,
+                  _snapshot(target, 0), now, case.brand_id)  # fmt: skip
+    _tell(target.author_id, action, target, message)
+    return f"{draft.decision.label} the {target.noun}."
 
 
 def _with_rule(message: str, draft: DecisionDraft) -> str:
@@ -699,22 +737,19 @@ def _log(
     brand_id: int | None = None,
 ) -> ModerationAction:
     """Write the one audit row of an action (no commit)."""
-    action = ModerationAction(
-        brand_id=brand_id if brand_id is not None else (target.brand_id or None),
-        moderator_id=getattr(moderator, "id", None),
-        action=decision,
+    return record_action(
+        moderator,
+        decision,
         item_kind=target.kind,
         item_id=target.id,
+        brand_id=brand_id if brand_id is not None else (target.brand_id or None),
         subject_id=target.author_id,
         rule=rule,
-        reason=" ".join(reason.split())[:REASON_MAX],
-        state_before=before,
-        state_after=after,
-        created_at=now,
+        reason=reason,
+        before=before,
+        after=after,
+        now=now,
     )
-    db.session.add(action)
-    db.session.flush()  # its id goes into the member's link to appeal
-    return action
 
 
 def _tell(member_id: int | None, action: ModerationAction, target: Target, message: str) -> None:

@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from fanhub.errors import DomainError, Invalid
 from fanhub.extensions import limiter, member_key
 from fanhub.forms import form_status
-from fanhub.moderation import services
-from fanhub.moderation.forms import AppealForm, DecisionForm, FlagForm, SanctionForm
+from fanhub.moderation import services, trust
+from fanhub.moderation.forms import AppealForm, DecisionForm, FlagForm, SanctionForm, TrustForm
 from fanhub.moderation.models import Decision
 
 bp = Blueprint("moderation", __name__)
@@ -128,6 +128,29 @@ def member(username: str):  # type: ignore[no-untyped-def]
         else:
             flash(message, "success")
             return redirect(url_for("moderation.member", username=target.username))
-    return render_template("moderation/member.html", member=target, form=form), form_status(
-        form, failure
-    )
+    trust_form = TrustForm(formdata=None, level=target.trust_level)
+    return render_template(
+        "moderation/member.html", member=target, form=form, trust_form=trust_form
+    ), form_status(form, failure)
+
+
+@bp.route("/mod/members/<username>/trust", methods=["POST"])
+@login_required
+def set_trust(username: str):  # type: ignore[no-untyped-def]
+    target = services.access_member(current_user, username)
+    form = TrustForm()
+    failure = None
+    if form.validate_on_submit():
+        try:
+            message = trust.set_trust_level(
+                current_user, target, form.level.data, form.reason.data or ""
+            )
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            flash(message, "success")
+            return redirect(url_for("moderation.member", username=target.username))
+    return render_template(
+        "moderation/member.html", member=target, form=SanctionForm(formdata=None), trust_form=form
+    ), form_status(form, failure)

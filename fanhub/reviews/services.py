@@ -22,10 +22,11 @@ from fanhub.db import transaction, utcnow
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
 from fanhub.links import site_path
-from fanhub.moderation.models import Decision, ItemKind, ModerationAction
+from fanhub.moderation.audit import record_action
+from fanhub.moderation.models import Decision, ItemKind
 from fanhub.notifications.models import NotificationKind
 from fanhub.notifications.services import Notice, notify, notify_each
-from fanhub.permissions import Action, can, holds, require
+from fanhub.permissions import Action, can, holds, participation_refusal, require
 from fanhub.reviews import widget
 from fanhub.reviews.models import (
     IMAGE_URL_MAX,
@@ -960,21 +961,19 @@ def _moderate(
         review.moderation_note = note if chosen else ""
         review.moderated_at = now
         # Every moderation action is on the record (issue 5): one append-only row.
-        db.session.add(
-            ModerationAction(
-                brand_id=review.brand_id,
-                moderator_id=moderator.id,
-                action=_DECISIONS[target]
-                if status is ReviewStatus.PENDING or target is not ReviewStatus.PUBLISHED
-                else Decision.RESTORE,
-                item_kind=ItemKind.REVIEW,
-                item_id=review.id,
-                subject_id=review.author_id,
-                reason=" ".join(filter(None, [chosen.label if chosen else "", note]))[:500],
-                state_before={"status": status.value},
-                state_after={"status": target.value},
-                created_at=now,
-            )
+        record_action(
+            moderator,
+            _DECISIONS[target]
+            if status is ReviewStatus.PENDING or target is not ReviewStatus.PUBLISHED
+            else Decision.RESTORE,
+            item_kind=ItemKind.REVIEW,
+            item_id=review.id,
+            brand_id=review.brand_id,
+            subject_id=review.author_id,
+            reason=" ".join(filter(None, [chosen.label if chosen else "", note])),
+            before={"status": status.value},
+            after={"status": target.value},
+            now=now,
         )
         if review.author_id is not None:
             notify(
@@ -1198,6 +1197,8 @@ class ReviewPage:
     is_author: bool = False
     has_voted: bool = False
     can_reply: bool = False
+    # Why a signed-in viewer may not reply (suspended), said where the form would be.
+    reply_refusal: str | None = None
     can_vote: bool = False
     can_answer: bool = False
     can_resolve: bool = False
@@ -1227,6 +1228,8 @@ def review_page(viewer: Any, review: Review) -> ReviewPage:
     page.viewer_id = viewer.id
     page.is_author = viewer.id == review.author_id
     page.can_reply = published and can(viewer, Action.REVIEW_REPLY, brand_id)
+    if published and not page.can_reply:
+        page.reply_refusal = participation_refusal(viewer)
     page.can_vote = (
         published
         and not page.is_author

@@ -41,6 +41,7 @@ def forum(live_server) -> dict[str, Any]:
     rude = factories.reply(app, topic, people["dora"], "Only idiots drink moka coffee.")
     with app.app_context():
         db.session.get(Brand, brand.id).premoderate_new_members = True
+        db.session.get(User, people["dora"].id).trust_level = 0  # a new member's review waits
         db.session.commit()
         product = reviews.create_product(
             SYSTEM, db.session.get(Brand, brand.id),

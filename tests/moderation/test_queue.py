@@ -164,6 +164,7 @@ def test_a_pending_review_is_approved_from_the_queue(app, client, shop):
     with app.app_context():
         db.session.get(Brand, shop.brand.id).premoderate_new_members = True
         db.session.commit()
+    factories.make_new_members(app, shop.member)
     kettle = make_product(app, shop.brand, "kettle")
     review = write_review(app, kettle, shop.member, 5, title="Lovely kettle")
     login_as(client, shop.moderator)

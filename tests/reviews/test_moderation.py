@@ -14,7 +14,7 @@ from fanhub.extensions import db
 from fanhub.notifications.models import Notification, NotificationKind
 from fanhub.reviews import services
 from fanhub.reviews.models import Review, ReviewRule, ReviewStatus
-from tests.factories import load
+from tests.factories import load, make_new_members
 from tests.reviews.conftest import counters, recount, write_review
 from tests.stories import login_as
 
@@ -23,6 +23,8 @@ def _premoderate(app, shop):
     with app.app_context():
         db.session.get(Brand, shop.brand.id).premoderate_new_members = True
         db.session.commit()
+    people = (shop.member, shop.other_member, shop.moderator, shop.staff, shop.other_staff)
+    make_new_members(app, *people)
 
 
 def _url(review, action=""):

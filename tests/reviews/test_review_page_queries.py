@@ -93,7 +93,7 @@ def test_the_pending_list_and_products_list_queries_do_not_grow(
     with app.app_context():
         db.session.get(Brand, shop.brand.id).premoderate_new_members = True
         db.session.commit()
-    write_review(app, catalog.kettle, make_user("waiting0"), 1)
+    write_review(app, catalog.kettle, make_user("waiting0", trust_level=0), 1)
     moderator = app.test_client()
     login_as(moderator, shop.moderator)
     staff = app.test_client()
@@ -103,7 +103,7 @@ def test_the_pending_list_and_products_list_queries_do_not_grow(
     with count_queries() as few_products:
         staff.get("/b/northwind/products")
     for n in range(1, 15):
-        write_review(app, catalog.toaster, make_user(f"waiting{n}"), 1 + n % 5)
+        write_review(app, catalog.toaster, make_user(f"waiting{n}", trust_level=0), 1 + n % 5)
     with count_queries() as many_pending:
         moderator.get("/b/northwind/reviews/pending")
     with count_queries() as many_products:

@@ -11,6 +11,7 @@ from fanhub.accounts.models import User
 from fanhub.brands.models import Brand
 from fanhub.extensions import db
 from fanhub.reviews import services
+from tests.factories import make_new_members
 from tests.reviews.conftest import write_review
 from tests.stories import login_as
 
@@ -129,6 +130,7 @@ def test_each_reviews_route_lets_in_exactly_the_right_people(
         )
         db.session.get(Brand, shop.brand.id).premoderate_new_members = True
         db.session.commit()
+    make_new_members(app, shop.other_member)
     pending = write_review(app, catalog.kettle, shop.other_member, 3)
     ids = {"review": review.id, "pending": pending.id, "removed": removed.id}
     login_as(client, None if who == "anonymous" else shop.person(who))

@@ -13,7 +13,7 @@ from fanhub.brands.models import Brand
 from fanhub.db import utcnow
 from fanhub.extensions import db
 from fanhub.reviews.models import Review, ReviewRevision, ReviewStatus
-from tests.factories import load
+from tests.factories import load, make_new_members
 from tests.reviews.conftest import LONG_ENOUGH, counters, write_review
 from tests.stories import login_as
 
@@ -213,6 +213,7 @@ def test_new_members_wait_for_a_moderator_when_the_brand_premoderates(app, clien
     with app.app_context():
         db.session.get(Brand, shop.brand.id).premoderate_new_members = True
         db.session.commit()
+    make_new_members(app, shop.member)
     login_as(client, shop.member)
     response = client.post(URL, data=GOOD, follow_redirects=True)
     page = response.get_data(as_text=True)

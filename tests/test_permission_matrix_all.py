@@ -1,0 +1,345 @@
+"""Every mutating route in fanhub, tried by seven kinds of person: who gets through, who not.
+
+The table (`ROUTES`) has one row per route (per variant where a route's URL picks what it
+does, as pin/unpin), naming who may. Rows are checked against `app.url_map`: a POST, PUT,
+PATCH or DELETE rule without a row fails the run, so no new route slips by untested.
+
+Convention, for each (row, person):
+
+- allowed: exactly the row's `ok` status (302, the redirect after a successful form post,
+  unless the row says otherwise), with valid form data, so a 400 for a missing field can't
+  pass for a permission answer;
+- anonymous on a signed-in route: 302 to /login (rows marked `public` let anonymous in);
+- refused: exactly 403, or 404 where the item is hidden from that person (`hidden`, by the
+  `access_*` rule: missing or not yours look the same), and no row of any table changed;
+- the suspended member on a participation route (posting, reacting, voting, reviewing,
+  flagging, following): 403 saying until when and why she is suspended.
+
+Each test builds only the part of the world its row's URL names (see `World`), on the
+`shop` story: Northwind with its owner, staff, moderator, a member, another member, Acme's
+staff, a site admin, plus a suspended member made through the sanction service.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from fanhub.accounts import services as accounts
+from fanhub.accounts.models import User
+from fanhub.brands.models import Brand
+from fanhub.db import transaction
+from fanhub.extensions import db
+from fanhub.forums.models import Topic
+from fanhub.moderation import services as moderation
+from fanhub.moderation.models import Decision, ModerationRule
+from fanhub.notifications.models import Notification, NotificationKind
+from fanhub.notifications.services import notify
+from fanhub.reviews import services as reviews
+from tests import factories
+from tests.moderation.conftest import actions, flag
+from tests.reviews.conftest import make_product, write_review
+from tests.stories import login_as
+
+PEOPLE = ["anonymous", "member", "suspended", "other_staff", "staff", "moderator", "admin"]
+EVERYONE = frozenset(PEOPLE)
+SIGNED_IN = EVERYONE - {"anonymous"}
+ACTIVE = SIGNED_IN - {"suspended"}  # members in good standing, whatever their roles
+KEEPERS = frozenset({"staff", "moderator", "admin"})  # the brand's topic tools
+TEAM = frozenset({"staff", "admin"})  # who answers for the brand
+MODERATORS = frozenset({"moderator", "admin"})
+ADMIN = frozenset({"admin"})
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+SUSPENDED_UNTIL = "Your account is suspended until"
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    url: str  # placeholders name parts of the World: "{topic}", "{review}" …
+    allowed: frozenset[str]
+    data: dict[str, str] = field(default_factory=dict)
+    ok: int = 302
+    # Refused with 404, not 403: the item is hidden from them (not theirs, not published).
+    hidden: frozenset[str] = frozenset()
+    public: bool = False  # anonymous visitors are not sent to log in
+    participation: bool = False  # a suspended member is told until when and why
+    before: str | None = None  # posted first by the same person (a vote to take back)
+
+    @property
+    def name(self) -> str:
+        return f"{self.endpoint} {self.url}"
+
+
+R = "/b/northwind/p/{kettle}/r/{review}"
+REVIEW_TEXT = {"stars": "4", "title": "", "body": "A perfectly fine toaster, really."}
+PRODUCT = {"sku": "NEW-1", "description": "", "image_url": ""}
+NEW_PASSWORD = "a-brand-new-passphrase-42"
+
+# Ownership: "member" wrote `own_post`, `question` and the item of `action`; "other_member"
+# (not one of the seven) wrote `topic`, `post`, `answer`, `idea` and every review.
+ROUTES = [
+    # accounts: the public doors, then her own settings
+    Route("accounts.login", "/login", EVERYONE, {"login": "member", "password": factories.PASSWORD}, public=True),  # noqa: E501
+    Route("accounts.logout", "/logout", EVERYONE, public=True),
+    Route("accounts.register", "/register", EVERYONE, {"username": "newfan", "email": "newfan@example.com", "password": NEW_PASSWORD}, public=True),  # noqa: E501
+    Route("accounts.request_password_reset", "/password/reset", EVERYONE, {"email": "member@example.com"}, ok=200, public=True),  # noqa: E501
+    Route("accounts.reset_password", "/password/reset/{reset_token}", EVERYONE, {"password": NEW_PASSWORD}, public=True),  # noqa: E501
+    Route("accounts.verify_email", "/verify/{verify_token}", EVERYONE, public=True),
+    Route("accounts.resend_verification", "/verify/resend", SIGNED_IN),
+    Route("accounts.settings_profile", "/settings/profile", SIGNED_IN, {"display_name": "Me", "bio": "Hi"}),  # noqa: E501
+    Route("accounts.change_password", "/settings/password", SIGNED_IN, {"current_password": factories.PASSWORD, "new_password": NEW_PASSWORD}),  # noqa: E501
+    # notifications
+    Route("notifications.mark_all_read", "/notifications/read", SIGNED_IN),
+    Route("notifications.open_notification", "/notifications/{notification}/read", frozenset({"member"}), hidden=SIGNED_IN - {"member"}),  # noqa: E501
+    # brands
+    Route("brands.follow", "/b/northwind/follow", ACTIVE, participation=True),
+    Route("brands.follow", "/b/northwind/unfollow", ACTIVE, participation=True),
+    Route("brands.edit", "/b/northwind/edit", TEAM, {"tagline": "Kettles", "description": "", "accent_color": "#123456"}),  # noqa: E501
+    # forums: taking part
+    Route("forums.new_topic", "/b/northwind/c/discussion/new", ACTIVE, {"title": "A new topic here", "body": "Hi"}, participation=True),  # noqa: E501
+    Route("forums.reply", "/t/{topic}/reply", ACTIVE, {"body": "Me too"}, participation=True),
+    Route("forums.preview", "/preview", SIGNED_IN, {"body": "*Hi*"}, ok=200),
+    Route("forums.react", "/p/{post}/react/like", ACTIVE, participation=True),
+    Route("forums.vote", "/t/{idea}/vote", ACTIVE, participation=True),
+    Route("forums.watch_topic", "/t/{topic}/watch", SIGNED_IN, {"level": "watching"}),
+    Route("forums.watch_category", "/b/northwind/c/discussion/watch", SIGNED_IN, {"level": "muted"}),  # noqa: E501
+    # forums: one's own post, one's own question
+    Route("forums.edit_post", "/p/{own_post}/edit", frozenset({"member", "moderator", "admin"}), {"body": "Changed"}),  # noqa: E501
+    Route("forums.delete_post", "/p/{own_post}/delete", frozenset({"member"})),
+    Route("forums.mark_solution", "/p/{answer}/solution", TEAM | {"member"}),
+    Route("forums.clear_solution", "/t/{question}/solution/clear", TEAM | {"member"}),
+    # forums: the brand's tools
+    Route("forums.set_status", "/t/{idea}/status", TEAM, {"status": "planned", "comment": "Soon"}),
+    Route("forums.moderate_topic", "/t/{topic}/pin", KEEPERS),
+    Route("forums.moderate_topic", "/t/{topic}/unpin", KEEPERS),
+    Route("forums.moderate_topic", "/t/{topic}/lock", KEEPERS),
+    Route("forums.moderate_topic", "/t/{topic}/unlock", KEEPERS),
+    Route("forums.move_topic", "/t/{topic}/move", KEEPERS, {"category": "{support}"}),
+    Route("forums.manage_categories", "/b/northwind/categories", ADMIN, {"slug": "extra", "name": "Extra", "kind": "discussion", "description": ""}),  # noqa: E501
+    Route("forums.edit_category", "/b/northwind/c/discussion/edit", ADMIN, {"slug": "discussion", "name": "Talk", "kind": "discussion", "description": ""}),  # noqa: E501
+    Route("forums.move_category", "/b/northwind/c/ideas/up", ADMIN),
+    # reviews: taking part (the brand's own staff don't review or vote on their brand)
+    Route("reviews.write_review", "/b/northwind/p/{toaster}/review", ACTIVE - {"staff"}, REVIEW_TEXT, participation=True),  # noqa: E501
+    Route("reviews.reply", R + "/reply", ACTIVE, {"body": "Thanks for this."}, participation=True),  # noqa: E501
+    Route("reviews.vote_helpful", R + "/helpful", ACTIVE - {"staff"}, participation=True),
+    Route("reviews.withdraw_helpful", R + "/helpful/undo", ACTIVE - {"staff"}, participation=True, before=R + "/helpful"),  # noqa: E501
+    # reviews: the brand's team
+    Route("reviews.resolve", R + "/resolve", TEAM),
+    Route("reviews.verify", R + "/verify", TEAM),
+    Route("reviews.verify", R + "/unverify", TEAM),
+    Route("reviews.new_product", "/b/northwind/products/new", TEAM, {"name": "Teapot", "slug": "teapot", **PRODUCT}),  # noqa: E501
+    Route("reviews.edit_product", "/b/northwind/p/{toaster}/edit", TEAM, {"name": "Toaster 2", "slug": "toaster", **PRODUCT}),  # noqa: E501
+    # reviews: moderators (a pending or removed review is hidden from everyone else)
+    Route("reviews.moderate", R + "/remove", MODERATORS, {"rule": "spam", "note": ""}),
+    Route("reviews.moderate", "/b/northwind/p/{mug}/r/{pending}/approve", MODERATORS, hidden=SIGNED_IN - MODERATORS),  # noqa: E501
+    Route("reviews.moderate", "/b/northwind/p/{mug}/r/{pending}/reject", MODERATORS, {"rule": "abuse", "note": "x"}, hidden=SIGNED_IN - MODERATORS),  # noqa: E501
+    Route("reviews.moderate", "/b/northwind/p/{lamp}/r/{removed}/restore", MODERATORS, hidden=SIGNED_IN - MODERATORS),  # noqa: E501
+    # staff desk
+    Route("staff.change_claim", "/b/northwind/staff/claim/topic/{question}", TEAM),
+    # moderation
+    Route("moderation.flag", "/flag/post/{post}", ACTIVE, {"reason": "abuse"}, participation=True),  # noqa: E501
+    Route("moderation.decide", "/mod/decide", MODERATORS, {"items": "case:{case}", "decision": "hide", "rule": "spam"}),  # noqa: E501
+    Route("moderation.appeal", "/mod/appeal/{action}", frozenset({"member"}), {"body": "Please look again"}, hidden=SIGNED_IN - {"member"}),  # noqa: E501
+    # A brand's moderators sanction only from their queue; here, site admins. Only admins
+    # set trust levels by hand.
+    Route("moderation.set_trust", "/mod/members/other_member/trust", ADMIN, {"level": "2", "reason": "Helps a lot"}),  # noqa: E501
+    Route("moderation.member", "/mod/members/other_member", ADMIN, {"sanction": "suspend", "days": "2", "rule": "spam"}),  # noqa: E501
+]  # fmt: skip
+
+
+class World:
+    """The objects a row's URL names, each built (through the services) only when named."""
+
+    def __init__(self, app: Any, shop: Any) -> None:
+        self.app, self.shop = app, shop
+        self.built: dict[str, Any] = {}
+        self.builders: dict[str, Callable[[], Any]] = {
+            "topic": lambda: factories.make_topic(app, shop.discussion, shop.other_member).id,
+            "post": lambda: self._reply("topic", shop.other_member),
+            "own_post": lambda: self._reply("topic", shop.member),
+            "question": lambda: factories.make_topic(app, shop.support, shop.member).id,
+            "answer": lambda: self._reply("question", shop.other_member),
+            "idea": lambda: factories.make_topic(app, shop.ideas, shop.other_member).id,
+            "support": lambda: shop.support.id,
+            "kettle": lambda: make_product(app, shop.brand, "kettle").slug,
+            "toaster": lambda: make_product(app, shop.brand, "toaster").slug,
+            "mug": lambda: make_product(app, shop.brand, "mug").slug,
+            "lamp": lambda: make_product(app, shop.brand, "lamp").slug,
+            "review": lambda: self._review("kettle"),
+            "pending": self._pending_review,
+            "removed": self._removed_review,
+            "case": lambda: flag(app, shop.owner, "post", self["post"]).id,
+            "action": self._hidden_post_decision,
+            "notification": self._notification,
+            "reset_token": self._reset_token,
+            "verify_token": self._verify_token,
+        }
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.built:
+            self.built[name] = self.builders[name]()
+        return self.built[name]
+
+    def fill(self, template: str) -> str:
+        """The template with the world's ids in it, building what it names."""
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
+        return template.format(**{name: self[name] for name in names})
+
+    def _reply(self, topic: str, author: Any, body: str = "Here is what I found.") -> int:
+        return factories.reply(
+            self.app, factories.load(self.app, Topic, self[topic]), author, body
+        ).id
+
+    def _review(self, product: str) -> int:
+        slug = self[product]
+        return write_review(self.app, _product(self.app, slug), self.shop.other_member, 2).id
+
+    def _pending_review(self) -> int:
+        with self.app.app_context():
+            db.session.get(Brand, self.shop.brand.id).premoderate_new_members = True
+            # A new member's review waits (factories make level-1 members unless asked).
+            db.session.get(User, self.shop.other_member.id).trust_level = 0
+            db.session.commit()
+        return self._review("mug")
+
+    def _removed_review(self) -> int:
+        review_id = self._review("lamp")
+        with self.app.app_context():
+            reviews.remove_review(
+                db.session.get(User, self.shop.moderator.id),
+                reviews.access_review(review_id),
+                "spam",
+            )
+        return review_id
+
+    def _hidden_post_decision(self) -> int:
+        """A moderator hid a post of the member's: the decision she may appeal."""
+        post_id = self._reply("topic", self.shop.member, "Earlier words")
+        case = flag(self.app, self.shop.owner, "post", post_id)
+        with self.app.app_context():
+            moderation.decide(
+                db.session.get(User, self.shop.moderator.id),
+                [f"case:{case.id}"],
+                moderation.DecisionDraft(Decision.HIDE, ModerationRule.SPAM),
+            )
+        return actions(self.app)[-1].id
+
+    def _notification(self) -> int:
+        from_id = self.shop.other_member.id
+        with self.app.app_context(), transaction():
+            notify(
+                [self.shop.member.id],
+                kind=NotificationKind.REPLY,
+                message="other_member replied",
+                url="/",
+                actor_id=from_id,
+            )
+        with self.app.app_context():
+            return db.session.scalar(select(Notification.id).order_by(Notification.id.desc()))
+
+    def _reset_token(self) -> str:
+        with self.app.app_context():
+            accounts.request_password_reset(self.shop.member.email)
+        [email] = factories.sent_emails(self.app, "password_reset")
+        return factories.link_in(email).rsplit("/", 1)[1]
+
+    def _verify_token(self) -> str:
+        factories.make_user(self.app, "newcomer", verified=False)
+        [email] = factories.sent_emails(self.app, "verify_email")
+        return factories.link_in(email).rsplit("/", 1)[1]
+
+
+def _product(app: Any, slug: str) -> Any:
+    with app.app_context():
+        return reviews.access_product("northwind", slug)
+
+
+@pytest.fixture
+def suspended(app, shop) -> Any:
+    """A member an admin suspended for five days, for spam."""
+    person = factories.make_user(app, "suspended")
+    with app.app_context():
+        moderation.sanction_member(
+            db.session.get(User, shop.admin.id),
+            db.session.get(User, person.id),
+            moderation.DecisionDraft(
+                None, ModerationRule.SPAM, "Posting links to a shop", Decision.SUSPEND, 5
+            ),
+        )
+    return factories.reload_user(app, person.id)
+
+
+@pytest.fixture
+def world(app, shop, suspended) -> World:
+    return World(app, shop)
+
+
+def _person(shop: Any, suspended: Any, who: str) -> Any:
+    if who == "anonymous":
+        return None
+    return suspended if who == "suspended" else shop.person(who)
+
+
+def _everything(app: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: a refused request must leave all of them as they were."""
+    with app.app_context():
+        return {
+            table.name: sorted(map(tuple, db.session.execute(select(table)).all()), key=repr)
+            for table in db.metadata.sorted_tables
+        }
+
+
+class _AnyId(dict):  # type: ignore[type-arg]
+    """Stand-in values for a row's placeholders: an id, or a product's slug."""
+
+    def __missing__(self, key: str) -> str:
+        return "1" if key not in ("kettle", "toaster", "mug", "lamp") else key
+
+
+def test_every_mutating_route_has_a_row(app):
+    routes = {
+        rule.endpoint for rule in app.url_map.iter_rules() if MUTATING & set(rule.methods or ())
+    }
+    adapter = app.url_map.bind("localhost")
+    for row in ROUTES:  # each row's URL really reaches the endpoint it claims
+        url = row.url.format_map(_AnyId())
+        assert adapter.match(url, method="POST")[0] == row.endpoint, row.name
+        assert ("anonymous" in row.allowed) == row.public, row.name
+        assert row.hidden <= SIGNED_IN - row.allowed, row.name
+    missing = routes - {row.endpoint for row in ROUTES}
+    assert not missing, f"mutating routes without a row in ROUTES: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
+def test_each_route_lets_in_exactly_the_right_people(
+    app, client, shop, suspended, world, route, who
+):
+    url = world.fill(route.url)
+    data = {key: world.fill(value) for key, value in route.data.items()}
+    login_as(client, _person(shop, suspended, who))
+    if route.before:
+        client.post(world.fill(route.before))
+    allowed = who in route.allowed
+    before = None if allowed else _everything(app)
+
+    response = client.post(url, data=data)
+
+    text = response.get_data(as_text=True)
+    if allowed:
+        assert response.status_code == route.ok, text[:500]
+        return
+    if who == "anonymous":
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+    else:
+        assert response.status_code == (404 if who in route.hidden else 403), text[:500]
+        if who == "suspended" and route.participation:
+            assert SUSPENDED_UNTIL in text and "Posting links to a shop" in text, text[:500]
+    assert _everything(app) == before
