@@ -436,9 +436,16 @@ def _announce(
     """What publishing a positioned post does beyond the topic's own count: the category's
     count, the first official answer, the author's watch and trust, notifications (no commit).
     """
+    # A category counts the posts of the topics it lists: a reply to a topic that waits
+    # or was hidden counts when the topic is shown (publish_held_topic, moderation).
     db.session.execute(
         update(Category)
-        .where(Category.id == topic.category_id)
+        .where(
+            Category.id == topic.category_id,
+            select(Topic.id)
+            .where(Topic.id == topic.id, Topic.status == TopicStatus.VISIBLE)
+            .exists(),
+        )
         .values(post_count=Category.post_count + 1)
     )
     if post.is_official and post.position > 1:
@@ -510,11 +517,12 @@ def publish_held_topic(topic: Topic, now: datetime) -> None:
     author = db.session.get(User, topic.author_id) if topic.author_id is not None else None
     topic.status = TopicStatus.VISIBLE
     topic.created_at = topic.last_posted_at = first.created_at = now
+    posts = db.session.scalar(select(Topic.post_count).where(Topic.id == topic.id)) or 0
     db.session.execute(
         update(Category)
         .where(Category.id == topic.category_id)
-        # Its first post; replies (its author's, while it waited) counted as they came.
-        .values(topic_count=Category.topic_count + 1, post_count=Category.post_count + 1)
+        # Its first post and any replies its author wrote while it waited.
+        .values(topic_count=Category.topic_count + 1, post_count=Category.post_count + posts)
     )
     trust.count_published(topic.author_id, now)
     if author is not None:
@@ -941,17 +949,25 @@ def move_topic(actor: Any, topic: Topic, target: Category) -> None:
     if target.id == topic.category_id:
         return
     with transaction():
-        posts = db.session.scalar(select(Topic.post_count).where(Topic.id == topic.id)) or 0
-        db.session.execute(
-            update(Category)
-            .where(Category.id == topic.category_id)
-            .values(topic_count=Category.topic_count - 1, post_count=Category.post_count - posts)
-        )
-        db.session.execute(
-            update(Category)
-            .where(Category.id == target.id)
-            .values(topic_count=Category.topic_count + 1, post_count=Category.post_count + posts)
-        )
+        posts, status = db.session.execute(
+            select(Topic.post_count, Topic.status).where(Topic.id == topic.id).with_for_update()
+        ).one()
+        # Only a listed topic is in its category's counts (a waiting or hidden one is not).
+        if status is TopicStatus.VISIBLE:
+            db.session.execute(
+                update(Category)
+                .where(Category.id == topic.category_id)
+                .values(
+                    topic_count=Category.topic_count - 1, post_count=Category.post_count - posts
+                )
+            )
+            db.session.execute(
+                update(Category)
+                .where(Category.id == target.id)
+                .values(
+                    topic_count=Category.topic_count + 1, post_count=Category.post_count + posts
+                )
+            )
         _record_topic_tool(
             actor, Decision.MOVE, topic, "category", target.slug, before=_category_of(topic).slug
         )
