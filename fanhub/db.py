@@ -8,11 +8,30 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, event
+from sqlalchemy import DateTime, Enum, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
+from fanhub.errors import NotFound
 from fanhub.extensions import db
+
+
+def related(obj: Any, name: str, missing: str) -> Any:
+    """`obj.<name>`, a many-to-one: as loaded with `obj`, or fetched by its key if it was not
+    (relationships are lazy="raise", so callers never trigger a hidden lazy load).
+
+    :raises NotFound: with `missing`, the row is gone.
+    """
+    state = inspect(obj)
+    if name not in state.unloaded:
+        return getattr(obj, name)
+    relation = state.mapper.relationships[name]
+    (column,) = relation.local_columns
+    key = getattr(obj, state.mapper.get_property_by_column(column).key)
+    found = db.session.get(relation.mapper.class_, key)
+    if found is None:
+        raise NotFound(missing)
+    return found
 
 
 def utcnow() -> datetime:

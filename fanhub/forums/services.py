@@ -19,7 +19,6 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    inspect,
     literal,
     or_,
     select,
@@ -33,7 +32,7 @@ from fanhub.accounts.models import User, UserStatus
 from fanhub.accounts.services import render_member_text
 from fanhub.brands.models import Brand, Role
 from fanhub.brands.services import access_brand_as
-from fanhub.db import transaction, utcnow
+from fanhub.db import related, transaction, utcnow
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import cache, db
 from fanhub.forums.models import (
@@ -362,22 +361,12 @@ def _clean_category(draft: CategoryDraft, slug_required: bool = True) -> tuple[s
 
 def _category_of(topic: Topic) -> Category:
     """The topic's category, loaded if the caller did not load it with the topic."""
-    if "category" not in inspect(topic).unloaded:
-        return topic.category
-    category = db.session.get(Category, topic.category_id)
-    if category is None:
-        raise NotFound("There is no such category.")
-    return category
+    return related(topic, "category", "There is no such category.")
 
 
 def _topic_of(post: Post) -> Topic:
     """The post's topic, loaded if the caller did not load it with the post."""
-    if "topic" not in inspect(post).unloaded:
-        return post.topic
-    topic = db.session.get(Topic, post.topic_id)
-    if topic is None:
-        raise NotFound("There is no such topic.")
-    return topic
+    return related(post, "topic", "There is no such topic.")
 
 
 def _badge(author: Any, brand_id: int) -> AuthorBadge:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, delete, func, inspect, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -18,7 +18,7 @@ from fanhub.accounts.models import User, UserStatus
 from fanhub.accounts.services import render_member_text
 from fanhub.brands.models import Brand, Role
 from fanhub.brands.services import access_brand_as
-from fanhub.db import transaction, utcnow
+from fanhub.db import related, transaction, utcnow
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
 from fanhub.links import site_path
@@ -1342,22 +1342,12 @@ def _queue_query(brand: Brand) -> Any:
 
 def _brand_of(product: Product) -> Brand:
     """The product's brand, loaded if the caller did not load it with the product."""
-    if "brand" not in inspect(product).unloaded:
-        return product.brand
-    brand = db.session.get(Brand, product.brand_id)
-    if brand is None:
-        raise NotFound("There is no such brand.")
-    return brand
+    return related(product, "brand", "There is no such brand.")
 
 
 def _product_of(review: Review) -> Product:
     """The review's product, loaded if the caller did not load it with the review."""
-    if "product" not in inspect(review).unloaded:
-        return review.product
-    product = db.session.get(Product, review.product_id)
-    if product is None:
-        raise NotFound("There is no such product.")
-    return product
+    return related(review, "product", "There is no such product.")
 
 
 def _set_loaded(review: Review, product: Product, author: Any) -> None:
