@@ -106,6 +106,10 @@ def load_config(
         "PASSWORD_HASH_METHOD": "scrypt",
         "EMAIL_TOKEN_MAX_AGE": 60 * 60 * 24 * 3,
         "PASSWORD_RESET_MAX_AGE": 60 * 60,
+        # An email's unsubscribe link works this long (a digest read weeks later included).
+        "UNSUBSCRIBE_TOKEN_MAX_AGE": 60 * 60 * 24 * 90,
+        # Instant emails wait this long, so several about one thread become one email.
+        "EMAIL_COALESCE_MINUTES": 5,
         "MAIL_MAX_ATTEMPTS": 6,
         "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
         "CACHE_REDIS_URL": redis_url,

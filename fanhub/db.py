@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Enum, event, inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from fanhub.errors import NotFound
@@ -115,3 +116,36 @@ def str_enum(enum_cls: type[enum.StrEnum], name: str) -> Enum:
         create_constraint=True,
         name=name,
     )
+
+
+class AppendOnlyError(RuntimeError):
+    """Someone tried to change or delete a row of a record that is only ever added to."""
+
+
+_APPEND_ONLY: dict[type[Any], str] = {}
+
+
+def append_only(model: type[Any], record: str) -> None:
+    """Refuse every UPDATE and DELETE of `model`'s rows, through the ORM or in bulk.
+
+    For records that prove what happened (the moderation log, consent): a row, once
+    written, is the history. `record` names it in the error ("The moderation log").
+    """
+
+    def refuse(mapper: Any, connection: Any, target: Any) -> None:
+        raise AppendOnlyError(f"{record} is append-only: its rows are never changed or deleted.")
+
+    event.listen(model, "before_update", refuse)
+    event.listen(model, "before_delete", refuse)
+    _APPEND_ONLY[model] = record
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state: Any) -> None:
+    # Bulk UPDATE and DELETE statements skip the mapper events; refuse them here.
+    if not (state.is_update or state.is_delete):
+        return
+    for mapper in state.all_mappers:
+        record = _APPEND_ONLY.get(mapper.class_)
+        if record is not None:
+            raise AppendOnlyError(f"{record} is append-only.")

@@ -71,6 +71,8 @@ class User(db.Model):
     banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     banned_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sanction_reason: Mapped[str] = mapped_column(String(SANCTION_REASON_MAX), default="")
+    # When she deleted her account (her personal data is erased then; admins see the date).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     brand_roles: Mapped[list[BrandRole]] = relationship(
         "BrandRole", back_populates="user", cascade="all, delete-orphan", lazy="raise"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fanhub.db import UTCDateTime, str_enum, utcnow
+from fanhub.db import UTCDateTime, append_only, str_enum, utcnow
 from fanhub.extensions import db
 
 if TYPE_CHECKING:
@@ -145,6 +145,16 @@ RULE_LABELS: dict[ModerationRule, str] = {
 }
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def opened_stamp(moment: datetime) -> int:
+    """A case's opening moment as a whole number (microseconds), for the queue's forms."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
 class Case(db.Model):
     """One item in the moderators' queue: open while flags or an appeal wait on it.
 
@@ -185,6 +195,12 @@ class Case(db.Model):
     brand: Mapped[Brand] = relationship("Brand", lazy="raise")
     subject: Mapped[User | None] = relationship("User", foreign_keys=[subject_id], lazy="raise")
     closed_by: Mapped[User | None] = relationship("User", foreign_keys=[closed_by_id], lazy="raise")
+
+    @property
+    def queue_ref(self) -> str:
+        """How the queue names the case, with the moment it (re)opened: a decision made on a
+        page loaded before the case was closed and reported again must not apply."""
+        return f"case:{self.id}:{opened_stamp(self.opened_at)}"
 
 
 class Flag(db.Model):
@@ -292,24 +308,4 @@ class ModerationAction(db.Model):
         ]
 
 
-class AppendOnlyError(RuntimeError):
-    """Someone tried to change or delete a row of the moderation log."""
-
-
-@event.listens_for(ModerationAction, "before_update")
-def _refuse_update(mapper: Any, connection: Any, target: ModerationAction) -> None:
-    raise AppendOnlyError("The moderation log is append-only: actions are never changed.")
-
-
-@event.listens_for(ModerationAction, "before_delete")
-def _refuse_delete(mapper: Any, connection: Any, target: ModerationAction) -> None:
-    raise AppendOnlyError("The moderation log is append-only: actions are never deleted.")
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_changes(state: Any) -> None:
-    # Bulk UPDATE and DELETE statements skip the mapper events above; refuse them here.
-    if (state.is_update or state.is_delete) and any(
-        mapper.class_ is ModerationAction for mapper in state.all_mappers
-    ):
-        raise AppendOnlyError("The moderation log is append-only.")
+append_only(ModerationAction, "The moderation log")

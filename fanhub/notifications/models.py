@@ -7,10 +7,21 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from fanhub.db import UTCDateTime, str_enum, utcnow
+from fanhub.db import UTCDateTime, append_only, str_enum, utcnow
 from fanhub.extensions import db
 
 
@@ -60,6 +71,57 @@ class NotificationKind(enum.StrEnum):
     REVIEW_MODERATED = "review_moderated"
     # A moderator acted on her content or account (what, which rule, why).
     MODERATION = "moderation"
+    # A new topic in the announcements of a brand she follows.
+    ANNOUNCEMENT = "announcement"
+    # Product news or an offer a brand sent to the followers who opted in.
+    OFFER = "offer"
+
+
+class MessageKind(enum.StrEnum):
+    """What a member chooses to hear about, per channel, in the preference centre: each
+    notification kind belongs to one (see `MESSAGE_KIND_OF`), or to none (her account's
+    own news, which she is always told on the site)."""
+
+    REPLIES = "replies"
+    MENTIONS = "mentions"
+    OFFICIAL = "official"
+    NEW_TOPICS = "new_topics"
+    ANNOUNCEMENTS = "announcements"
+    OFFERS = "offers"
+
+
+MESSAGE_KIND_OF: dict[NotificationKind, MessageKind] = {
+    NotificationKind.REPLY: MessageKind.REPLIES,
+    NotificationKind.REVIEW_REPLY: MessageKind.REPLIES,
+    NotificationKind.MENTION: MessageKind.MENTIONS,
+    NotificationKind.OFFICIAL_REPLY: MessageKind.OFFICIAL,
+    NotificationKind.REVIEW_ANSWER: MessageKind.OFFICIAL,
+    NotificationKind.REVIEW_RESOLVED: MessageKind.OFFICIAL,
+    NotificationKind.NEW_TOPIC: MessageKind.NEW_TOPICS,
+    NotificationKind.ANNOUNCEMENT: MessageKind.ANNOUNCEMENTS,
+    NotificationKind.OFFER: MessageKind.OFFERS,
+}
+
+
+class Channel(enum.StrEnum):
+    ONSITE = "onsite"
+    EMAIL = "email"
+
+
+class Frequency(enum.StrEnum):
+    INSTANT = "instant"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    NEVER = "never"
+
+
+class ConsentSource(enum.StrEnum):
+    """Where she said yes or no to being contacted."""
+
+    PREFERENCE_CENTRE = "preference_centre"
+    SIGNUP_STEP = "signup_step"
+    UNSUBSCRIBE_LINK = "unsubscribe_link"
+    ACCOUNT_DELETION = "account_deletion"
 
 
 MESSAGE_MAX = 300
@@ -74,8 +136,20 @@ class Notification(db.Model):
     """
 
     __tablename__ = "notifications"
-    # The inbox: one member's notifications, newest first, paged by id.
-    __table_args__ = (Index("ix_notifications_user_id_id", "user_id", "id"),)
+    __table_args__ = (
+        # The inbox: one member's notifications, newest first, paged by id.
+        Index("ix_notifications_user_id_id", "user_id", "id"),
+        # Erasing an account finds what she caused (issue 6, deletion).
+        Index("ix_notifications_actor_id", "actor_id"),
+        # What still waits to be emailed, by how often: small, whatever the table's size.
+        Index(
+            "ix_notifications_email_waiting",
+            "email_frequency",
+            "email_due_at",
+            sqlite_where=text("emailed_at IS NULL AND email_frequency IS NOT NULL"),
+            postgresql_where=text("emailed_at IS NULL AND email_frequency IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -87,7 +161,54 @@ class Notification(db.Model):
     url: Mapped[str] = mapped_column(String(URL_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # False when she hears of this kind by email only: the row is the email's source.
+    in_inbox: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # How she asked to be emailed about it (instant, daily, weekly), or NULL for no email;
+    # a change of her preferences moves the notifications still waiting.
+    email_frequency: Mapped[Frequency | None] = mapped_column(
+        str_enum(Frequency, "notification_email_frequency")
+    )
+    # Instant emails wait a few minutes, so several about one thread become one email.
+    email_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When an email (instant or digest) took it: set once, so nothing is sent twice.
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class ContactPreference(db.Model):
+    """How often a member wants to hear about one kind of message on one channel; a
+    missing row means the default (`fanhub.notifications.preferences.DEFAULTS`)."""
+
+    __tablename__ = "contact_preferences"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, "contact_message_kind"))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "contact_channel"))
+    frequency: Mapped[Frequency] = mapped_column(str_enum(Frequency, "contact_frequency"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConsentEvent(db.Model):
+    """One opt-in or opt-out of product news and offers, as it happened: append-only, the
+    record of what she agreed to, when and how (shown to her on her privacy page)."""
+
+    __tablename__ = "consent_events"
+    __table_args__ = (Index("ix_consent_events_user_id_id", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, "consent_message_kind"))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "consent_channel"))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    # The frequency she chose with it (never, for an opt-out).
+    frequency: Mapped[Frequency] = mapped_column(str_enum(Frequency, "consent_frequency"))
+    source: Mapped[ConsentSource] = mapped_column(str_enum(ConsentSource, "consent_source"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+append_only(ConsentEvent, "The consent record")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, update
 
+from fanhub.db import AppendOnlyError
 from fanhub.extensions import db
-from fanhub.moderation.models import AppendOnlyError, ModerationAction
+from fanhub.moderation.models import ModerationAction
 from tests import factories
 from tests.moderation.conftest import actions, flag
 from tests.stories import login_as
