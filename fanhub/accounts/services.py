@@ -8,7 +8,6 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -28,8 +27,16 @@ from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
 from fanhub.links import absolute_url, site_path
 from fanhub.notifications.services import queue_email
-from fanhub.permissions import Action, ban_ends, banned_message, can
+from fanhub.permissions import (
+    Action,
+    ban_ends,
+    banned_message,
+    can,
+    is_restricted,
+    suspended_message,
+)
 from fanhub.text import RenderedText, mention_candidates, render_text
+from fanhub.tokens import load_token, serializer
 
 LOGIN_FAILED = "Invalid login or password."
 VERIFY_SALT = "fanhub.verify-email"
@@ -235,10 +242,13 @@ def _require_self_or_admin(actor: Any, user: User) -> None:
 def update_profile(actor: Any, user: User, draft: ProfileDraft) -> User:
     """Change a member's display name and bio.
 
-    :raises Forbidden: the actor is neither the member nor a site admin.
+    :raises Forbidden: the actor is neither the member nor a site admin, or is the member
+        while suspended (her name and bio are public words, like a post).
     :raises Invalid: a field is too long.
     """
     _require_self_or_admin(actor, user)
+    if getattr(actor, "id", None) == user.id and is_restricted(actor):
+        raise Forbidden(suspended_message(actor))
     display_name = " ".join(draft.display_name.split())
     bio = draft.bio.strip()
     if len(display_name) > DISPLAY_NAME_MAX:
@@ -270,22 +280,6 @@ def change_password(actor: Any, user: User, current: str, new: str) -> User:
     return user
 
 
-def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
-
-
-def _load_token(token: str, salt: str, max_age: int) -> dict[str, Any]:
-    try:
-        data = _serializer(salt).loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise Invalid("This link has expired. Please ask for a new one.") from None
-    except BadSignature:
-        raise Invalid("This link is not valid. Check that you copied all of it.") from None
-    if not isinstance(data, dict):
-        raise Invalid("This link is not valid. Check that you copied all of it.")
-    return data
-
-
 def _token_user(data: dict[str, Any]) -> User:
     user_id = data.get("u")
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
@@ -295,7 +289,7 @@ def _token_user(data: dict[str, Any]) -> User:
 
 
 def _queue_verification(user: User) -> None:
-    token = _serializer(VERIFY_SALT).dumps({"u": user.id, "e": user.email})
+    token = serializer(VERIFY_SALT).dumps({"u": user.id, "e": user.email})
     link = absolute_url("accounts.verify_email", token=token)
     queue_email(
         to=user.email,
@@ -327,7 +321,7 @@ def check_verification_token(token: str) -> User:
     :raises Invalid: the link is tampered, expired, or for an address she no longer has.
     :raises Conflict: the link was already used.
     """
-    data = _load_token(token, VERIFY_SALT, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    data = load_token(token, VERIFY_SALT, current_app.config["EMAIL_TOKEN_MAX_AGE"])
     user = _token_user(data)
     if data.get("e") != user.email:
         raise Invalid("This link was for an email address you no longer use.")
@@ -360,7 +354,7 @@ def request_password_reset(email: str) -> None:
     user = db.session.scalars(select(User).where(User.email == address)).first()
     if user is None or user.status is UserStatus.DELETED:
         return
-    token = _serializer(RESET_SALT).dumps({"u": user.id, "p": user.session_fingerprint})
+    token = serializer(RESET_SALT).dumps({"u": user.id, "p": user.session_fingerprint})
     link = absolute_url("accounts.reset_password", token=token)
     with transaction():
         queue_email(
@@ -380,7 +374,7 @@ def check_reset_token(token: str) -> User:
     :raises Invalid: the link is tampered, expired, or already used (the password it
         was issued for has changed since).
     """
-    data = _load_token(token, RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    data = load_token(token, RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
     user = _token_user(data)
     if data.get("p") != user.session_fingerprint:
         raise Invalid("This link has already been used. Ask for a new one if you need it.")

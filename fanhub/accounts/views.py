@@ -84,16 +84,18 @@ def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(target)
     form = LoginForm()
+    failure = None
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.login.data, form.password.data)
-        except DomainError as err:  # a wrong password, or a ban (which says until when)
+        except DomainError as err:  # a wrong password (400), or a ban (403, until when)
             form.attach(err)
+            failure = err
         else:
             login_user(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(target)
-    return render_template("accounts/login.html", form=form), form_status(form)
+    return render_template("accounts/login.html", form=form), form_status(form, failure)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -186,17 +188,19 @@ def profile(username: str):  # type: ignore[no-untyped-def]
 def settings_profile():  # type: ignore[no-untyped-def]
     form = ProfileForm(obj=current_user if request.method == "GET" else None)
     password_form = ChangePasswordForm(formdata=None)
+    failure = None
     if form.validate_on_submit():
         try:
             services.update_profile(current_user, current_user, form.to_draft())
         except DomainError as err:
             form.attach(err)
+            failure = err
         else:
             flash("Your profile is saved.", "success")
             return redirect(url_for("accounts.settings_profile"))
     return render_template(
         "accounts/settings.html", form=form, password_form=password_form, resend=ActionForm()
-    ), form_status(form)
+    ), form_status(form, failure)
 
 
 @bp.route("/settings/password", methods=["POST"])
