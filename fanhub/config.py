@@ -76,6 +76,8 @@ def load_config(
         "RATELIMIT_LOGIN": "10 per minute;100 per hour",
         "RATELIMIT_REGISTER": "5 per minute;30 per hour",
         "RATELIMIT_PASSWORD_RESET": "5 per minute;20 per hour",
+        # Her data export builds a zip of everything she wrote: a few a day is plenty (issue 6).
+        "RATELIMIT_DATA_EXPORT": "3 per minute;10 per day",
         # Topics, replies, reviews and review replies, per member: plenty for a person,
         # too few for a script.
         "RATELIMIT_POST": "10 per minute;60 per hour",
@@ -92,6 +94,9 @@ def load_config(
         "SPAM_WORDS_PER_LINK": 10,
         # Flags, per member: enough to report a spam wave, too few to bury a thread.
         "RATELIMIT_FLAG": "10 per minute;50 per hour",
+        # Product news and offers, per brand, counting only what was sent: followers who
+        # said yes to news did not say yes to a flood (issue 6).
+        "RATELIMIT_BRAND_NEWS": "2 per hour;3 per day",
         # How many distinct members' open flags hide an item until a moderator decides.
         "FLAG_HIDE_THRESHOLD": 3,
         "MAX_CONTENT_LENGTH": ONE_MEGABYTE,

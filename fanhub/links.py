@@ -25,3 +25,15 @@ def site_path(endpoint: str, **values: Any) -> str:
     """The path of `endpoint` on this site (for links stored in rendered text)."""
     adapter = current_app.url_map.bind("localhost")
     return adapter.build(endpoint, values)
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """`target` if it is a path on this site, else `fallback` (no open redirects)."""
+    if not target:
+        return fallback
+    # Browsers treat backslashes like slashes, so "/\\evil.example" leaves the site.
+    target = target.replace("\\", "/").strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target

@@ -22,6 +22,7 @@ class Action(enum.StrEnum):
     BRAND_EDIT = "brand:edit"
     BRAND_ROLE_ASSIGN = "brand:role-assign"
     BRAND_STAFF_ANSWER = "brand:staff-answer"
+    BRAND_NEWS_SEND = "brand:news-send"
     BRAND_MODERATE = "brand:moderate"
     BRAND_FOLLOW = "brand:follow"
     ACCOUNT_EDIT_ANY = "account:edit-any"
@@ -73,6 +74,8 @@ ALLOWED_ROLES: Final[dict[Action, frozenset[Role]]] = {
     Action.BRAND_EDIT: frozenset({Role.OWNER, Role.STAFF}),
     Action.BRAND_ROLE_ASSIGN: frozenset({Role.OWNER}),
     Action.BRAND_STAFF_ANSWER: frozenset({Role.OWNER, Role.STAFF}),
+    # Product news and offers to the followers who opted in (issue 6): the brand's voice.
+    Action.BRAND_NEWS_SEND: _TEAM,
     Action.BRAND_MODERATE: frozenset({Role.OWNER, Role.MODERATOR}),
     Action.ACCOUNT_EDIT_ANY: frozenset(),
     Action.PRODUCT_MANAGE: _TEAM,
@@ -84,15 +87,20 @@ ALLOWED_ROLES: Final[dict[Action, frozenset[Role]]] = {
     # brand's moderators (site admins everywhere), not its owners or staff.
     Action.CONTENT_MODERATE: frozenset({Role.MODERATOR}),
     Action.MEMBER_SANCTION: frozenset({Role.MODERATOR}),
-    # Trust is site-wide, so no one brand's moderators set it: site admins only.
-    Action.MEMBER_TRUST_SET: frozenset(),
+    # Trust is site-wide: a brand's team moves the members who take part in it between
+    # levels 0 and 1 (fanhub.moderation.trust.trust_brand); site admins set any level.
+    Action.MEMBER_TRUST_SET: _KEEPERS,
 }
 
 DENIED_MESSAGES: Final[dict[Action, str]] = {
-    Action.MEMBER_TRUST_SET: "Only site admins can change a member's trust level.",
+    Action.MEMBER_TRUST_SET: (
+        "Only site admins, and the team of a brand she takes part in, can change "
+        "a member's trust level."
+    ),
     Action.BRAND_CREATE: "Only site admins can create brands.",
     Action.BRAND_ROLE_ASSIGN: "Only the brand's owners can appoint staff and moderators.",
     Action.BRAND_MODERATE: "Only the brand's moderators can do that.",
+    Action.BRAND_NEWS_SEND: "Only the brand's staff can send product news and offers.",
     Action.CATEGORY_MANAGE: "Only the brand's owners can manage its categories.",
     Action.ANNOUNCEMENT_START: "Only the brand's staff can post announcements.",
     Action.TOPIC_MODERATE: "Only the brand's staff and moderators can do that.",
@@ -231,15 +239,21 @@ def require(user: Any, action: Action, brand_id: int | None = None) -> None:
 
 def moderated_brands(user: Any) -> frozenset[int] | None:
     """The brands whose queue and log `user` may work: None means every brand (admins)."""
+    return brands_where(user, Action.CONTENT_MODERATE)
+
+
+def brands_where(user: Any, action: Action) -> frozenset[int] | None:
+    """The brands where `user` may do `action` through a role: None means every brand
+    (site admins); empty when she may not act at all (signed out, suspended, banned)."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    if user.is_admin and can(user, Action.CONTENT_MODERATE):
+    if user.is_admin and can(user, action):
         return None
     if not can(user, Action.CONTENT_FLAG):  # suspended, banned or deleted
         return frozenset()
     roles_in(user, 0)  # load (and cache) her roles in every brand, in one query
     cached: dict[int, frozenset[Role]] = user.__dict__.get(_CACHE_ATTRIBUTE, {})
-    allowed = ALLOWED_ROLES[Action.CONTENT_MODERATE]
+    allowed = ALLOWED_ROLES[action]
     return frozenset(brand for brand, roles in cached.items() if roles & allowed)
 
 

@@ -41,14 +41,30 @@ def test_every_response_carries_the_security_headers(client, path):
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
+# The one deliberate exception: RFC 8058 one-click unsubscribe. A mail client POSTs
+# "List-Unsubscribe=One-Click" with no cookies and no CSRF token, so the signed, expiring
+# token in the URL is the proof instead; a forged POST could only do what the link's owner
+# asked for anyway (tests/notifications/test_unsubscribe.py checks it refuses bad tokens).
+CSRF_EXEMPT = {"/unsubscribe/x"}
+
+
 def test_every_post_url_refuses_a_request_without_a_csrf_token(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     urls = _post_urls(app)
     assert {"/login", "/register", "/logout", "/settings/profile"} <= set(urls)
-    for url in urls:
+    assert set(urls) >= CSRF_EXEMPT
+    for url in sorted(set(urls) - CSRF_EXEMPT):
         response = client.post(url, data={"login": "x", "password": "y"})
         assert response.status_code == 400, url
         assert "Please go back, reload and retry." in response.get_data(as_text=True), url
+
+
+def test_the_csrf_exempt_url_still_refuses_a_post_without_a_valid_link(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    for url in CSRF_EXEMPT:
+        response = client.post(url, data={"List-Unsubscribe": "One-Click"})
+        assert response.status_code == 400, url
+        assert "This link is not valid" in response.get_data(as_text=True), url
 
 
 def test_every_form_page_renders_a_csrf_token(app, client, monkeypatch, make_user):

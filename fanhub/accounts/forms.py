@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from fanhub.accounts.models import (
@@ -94,3 +102,27 @@ class ChangePasswordForm(AttachableForm):
         description="At least 10 characters, and not a common password.",
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class DeleteAccountForm(AttachableForm):
+    content = RadioField(
+        "Your posts and reviews",
+        choices=[
+            SelectChoice("keep", "Keep my posts and reviews, shown as by a deleted member"),
+            SelectChoice("remove", "Remove my posts and reviews too"),
+        ],
+        default="keep",
+    )
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired(), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    confirm = BooleanField(
+        "I understand that this cannot be undone",
+        validators=[DataRequired("Tick the box to confirm.")],
+    )
+
+    @property
+    def remove_content(self) -> bool:
+        return self.content.data == "remove"

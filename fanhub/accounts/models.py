@@ -27,6 +27,10 @@ PASSWORD_MAX = 200
 SANCTION_REASON_MAX = 500
 
 
+# How pages, messages and the avatar name an account its member deleted.
+DELETED_NAME = "Deleted member"
+
+
 class UserStatus(enum.StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
@@ -103,7 +107,9 @@ class User(db.Model):
 
     @property
     def name(self) -> str:
-        """What to call this member on a page."""
+        """What to call this member on a page: never the placeholder a deletion left."""
+        if self.status is UserStatus.DELETED:
+            return DELETED_NAME
         return self.display_name or self.username
 
     @property

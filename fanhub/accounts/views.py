@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from fanhub.accounts import services
+from fanhub.accounts import privacy, services
 from fanhub.accounts.forms import (
     ChangePasswordForm,
+    DeleteAccountForm,
     LoginForm,
     NewPasswordForm,
     PasswordResetRequestForm,
@@ -17,22 +25,11 @@ from fanhub.accounts.forms import (
     RegisterForm,
 )
 from fanhub.errors import Conflict, DomainError, Invalid
-from fanhub.extensions import limiter
+from fanhub.extensions import limiter, member_key
 from fanhub.forms import ActionForm, form_status
+from fanhub.links import safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def safe_next(target: str | None, fallback: str) -> str:
-    """`target` if it is a path on this site, else `fallback` (no open redirects)."""
-    if not target:
-        return fallback
-    # Browsers treat backslashes like slashes, so "/\\evil.example" leaves the site.
-    target = target.replace("\\", "/").strip()
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return fallback
-    return target
 
 
 def _login_limit() -> str:
@@ -67,7 +64,9 @@ def register():  # type: ignore[no-untyped-def]
                 "your address.",
                 "success",
             )
-            return redirect(safe_next(request.args.get("next"), url_for("brands.index")))
+            # Asked, not assumed: how she hears from us is her first choice (issue 6).
+            target = safe_next(request.args.get("next"), url_for("brands.index"))
+            return redirect(url_for("notifications.welcome_contact", next=target))
     elif form.is_submitted():
         # Show every problem at once, not one per attempt: the rules run on what was given.
         try:
@@ -179,7 +178,9 @@ def _token_problem(err: DomainError, retry_url: str):  # type: ignore[no-untyped
 
 @bp.route("/u/<username>")
 def profile(username: str):  # type: ignore[no-untyped-def]
-    member = services.access_profile(username)
+    member = privacy.access_profile_as(current_user, username)
+    if member.deleted_at is not None:  # only site admins get this far (access_profile_as)
+        return render_template("accounts/deleted_profile.html", member=member)
     return render_template("accounts/profile.html", member=member)
 
 
@@ -226,3 +227,63 @@ def change_password():  # type: ignore[no-untyped-def]
     return render_template(
         "accounts/settings.html", form=form, password_form=password_form, resend=ActionForm()
     ), 400
+
+
+def _export_limit() -> str:
+    return current_app.config["RATELIMIT_DATA_EXPORT"]
+
+
+@bp.route("/settings/privacy")
+@login_required
+def settings_privacy():  # type: ignore[no-untyped-def]
+    return _privacy_page(DeleteAccountForm(formdata=None))
+
+
+def _privacy_page(delete_form: DeleteAccountForm, failure: DomainError | None = None):  # type: ignore[no-untyped-def]
+    page = privacy.privacy_page(current_user, current_user._get_current_object())
+    return render_template(
+        "accounts/privacy.html", page=page, export_form=ActionForm(), delete_form=delete_form
+    ), form_status(delete_form, failure)
+
+
+@bp.route("/settings/privacy/export", methods=["POST"])
+@login_required
+@limiter.limit(_export_limit, key_func=member_key)
+def export_data():  # type: ignore[no-untyped-def]
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("accounts.settings_privacy"))
+    user = current_user._get_current_object()
+    archive = privacy.export_member_data(current_user, user)
+    return Response(
+        archive,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{privacy.export_filename(user)}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/settings/privacy/delete", methods=["POST"])
+@login_required
+# Per member, as strict as logging in: the form checks her password.
+@limiter.limit(_login_limit, key_func=member_key)
+def delete_account():  # type: ignore[no-untyped-def]
+    form = DeleteAccountForm()
+    failure = None
+    if form.validate_on_submit():
+        try:
+            report = privacy.delete_account(
+                current_user,
+                current_user._get_current_object(),
+                form.password.data,
+                form.remove_content,
+            )
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            logout_user()
+            return render_template("accounts/deleted.html", report=report)
+    return _privacy_page(form, failure)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from fanhub.brands.models import DESCRIPTION_MAX, TAGLINE_MAX
-from fanhub.brands.services import ORIGIN_MAX, WIDGET_ORIGINS_MAX, BrandPageDraft
+from fanhub.brands.services import (
+    NEWS_BODY_MAX,
+    NEWS_TITLE_MAX,
+    ORIGIN_MAX,
+    WIDGET_ORIGINS_MAX,
+    BrandNewsDraft,
+    BrandPageDraft,
+)
 from fanhub.forms import AttachableForm
 
 
@@ -45,3 +52,24 @@ class BrandPageForm(AttachableForm):
             premoderate_new_members=bool(self.premoderate_new_members.data),
             widget_origins=self.widget_origins.data or "",
         )
+
+
+class BrandNewsForm(AttachableForm):
+    """Product news or an offer for the followers who asked for them."""
+
+    title = StringField(
+        "Title",
+        validators=[DataRequired(), Length(max=NEWS_TITLE_MAX)],
+        description="What it is in a few words, like “The winter kettle is here”.",
+    )
+    body = TextAreaField(
+        "Text",
+        validators=[Optional(), Length(max=NEWS_BODY_MAX)],
+        description=f"At most {NEWS_BODY_MAX} characters. Plain text.",
+        render_kw={"rows": 3},
+    )
+    # Choices are the brand's products, set by the view; the service checks the slug.
+    product = SelectField("Link to a product", validate_choice=False)
+
+    def to_draft(self) -> BrandNewsDraft:
+        return BrandNewsDraft(self.title.data or "", self.body.data or "", self.product.data or "")

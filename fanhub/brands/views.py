@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from fanhub.brands import services
-from fanhub.brands.forms import BrandPageForm
+from fanhub.brands.forms import BrandNewsForm, BrandPageForm
 from fanhub.errors import DomainError
+from fanhub.extensions import limiter
 from fanhub.forms import ActionForm, form_status
 from fanhub.permissions import Action
 
@@ -75,3 +87,43 @@ def edit(brand: str):  # type: ignore[no-untyped-def]
             flash("The fan page is updated.", "success")
             return redirect(url_for("brands.fan_page", brand=target.slug))
     return render_template("brands/edit.html", form=form, brand=target), form_status(form, failure)
+
+
+def _news_limit() -> str:
+    return current_app.config["RATELIMIT_BRAND_NEWS"]
+
+
+def _news_key() -> str:
+    return f"brand-news:{(request.view_args or {}).get('brand', '')}"
+
+
+def _was_sent(response: Response) -> bool:
+    return response.status_code == 302
+
+
+@bp.route("/b/<brand>/news", methods=["GET", "POST"])
+@login_required
+# Per brand, counting only news that went out: a refused or mistyped try costs nothing.
+@limiter.limit(_news_limit, methods=["POST"], key_func=_news_key, deduct_when=_was_sent)
+def news(brand: str):  # type: ignore[no-untyped-def]
+    page = services.brand_news_page(current_user, brand)
+    form = BrandNewsForm()
+    form.product.choices = [SelectChoice("", "No product: link to the fan page")] + [
+        SelectChoice(product.slug, product.name) for product in page.products
+    ]
+    failure = None
+    if form.validate_on_submit():
+        try:
+            told = services.send_brand_news(current_user, page.brand, form.to_draft())
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            if told:
+                flash(f"Sent to {told} follower{'s' if told != 1 else ''}.", "success")
+            else:
+                flash("No follower has asked for product news yet, so no one was told.", "info")
+            return redirect(url_for("brands.news", brand=page.brand.slug))
+    return render_template("brands/news.html", form=form, page=page, brand=page.brand), form_status(
+        form, failure
+    )

@@ -30,7 +30,7 @@ from sqlalchemy.orm import joinedload
 
 from fanhub.accounts.models import User, UserStatus
 from fanhub.accounts.services import render_member_text
-from fanhub.brands.models import Brand, Role
+from fanhub.brands.models import Brand, Follow, Role
 from fanhub.brands.services import access_brand_as
 from fanhub.db import related, transaction, utcnow
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
@@ -485,11 +485,18 @@ def _hold_reply(
     return post
 
 
+def _active_author(author_id: int | None) -> User | None:
+    """The author of an item a moderator approves, or None when her account is gone (or
+    deleted while it waited): it is published without watching or telling anyone as her."""
+    author = db.session.get(User, author_id) if author_id is not None else None
+    return author if author is not None and author.status is not UserStatus.DELETED else None
+
+
 def publish_held_post(post: Post, now: datetime) -> None:
     """Publish a reply a moderator approved, as if posted now: the next position, the
     counters, the author's watch and trust, notifications (no commit)."""
     topic = _topic_of(post)
-    author = db.session.get(User, post.author_id) if post.author_id is not None else None
+    author = _active_author(post.author_id)
     post.position = _next_position(topic, post.author_id, now)
     post.status = PostStatus.VISIBLE
     post.created_at = now
@@ -503,7 +510,7 @@ def publish_held_topic(topic: Topic, now: datetime) -> None:
     first = db.session.scalars(
         select(Post).where(Post.topic_id == topic.id, Post.position == 1)
     ).one()
-    author = db.session.get(User, topic.author_id) if topic.author_id is not None else None
+    author = _active_author(topic.author_id)
     topic.status = TopicStatus.VISIBLE
     topic.created_at = topic.last_posted_at = first.created_at = now
     posts = db.session.scalar(select(Topic.post_count).where(Topic.id == topic.id)) or 0
@@ -535,12 +542,16 @@ def _notify_for_post(
     """Tell who asked to hear of a new post, each person once, in the post's transaction.
 
     Watchers of the topic or of its category hear of a reply; category watchers hear of
-    a new topic; a mentioned member hears even if she watches nothing; the member who
-    started the topic hears of the brand's official reply. A muted topic, or a muted
-    category whose topic she does not watch herself, tells her nothing. The most
-    specific reason wins: official reply, then mention, then reply or new topic.
+    a new topic; the brand's followers hear of a new topic in its announcements; a
+    mentioned member hears even if she watches nothing; the member who started the topic
+    hears of the brand's official reply. A muted topic, or a muted category whose topic
+    she does not watch herself, tells her nothing. The most specific reason wins:
+    official reply, then mention, then announcement, then reply or new topic.
     """
     is_official_reply = post.is_official and not is_new_topic and topic.author_id is not None
+    # Usually already loaded; a reply never needs it.
+    category = db.session.get(Category, topic.category_id) if is_new_topic else None
+    is_announcement = category is not None and category.kind is CategoryKind.ANNOUNCEMENTS
     # Who might hear, and why, in one query however many watch.
     reasons = [
         select(
@@ -564,6 +575,12 @@ def _notify_for_post(
         )
     if is_official_reply:
         reasons.append(select(User.id, literal("asker", String)).where(User.id == topic.author_id))
+    if is_announcement:
+        reasons.append(
+            select(Follow.user_id, literal("follower", String)).where(
+                Follow.brand_id == topic.brand_id
+            )
+        )
     everyone = union_all(*reasons).subquery()
     found: dict[str, set[int]] = {}
     for user_id, reason in db.session.execute(
@@ -598,8 +615,19 @@ def _notify_for_post(
             url,
         )
     )
+    if is_announcement:
+        # Her follow asked for the brand's announcements: before "a new topic in a category
+        # she watches", which a follower who also watches the category would otherwise get.
+        brand = db.session.get(Brand, topic.brand_id)  # usually loaded with the topic
+        notices.append(
+            Notice(
+                frozenset(found.get("follower", set()) - muted),
+                NotificationKind.ANNOUNCEMENT,
+                f"{brand.name if brand else 'A brand you follow'} announced “{topic.title}”",
+                site_path("forums.topic", topic_id=topic.id),
+            )
+        )
     if is_new_topic:
-        category = db.session.get(Category, topic.category_id)  # usually already loaded
         notices.append(
             Notice(
                 frozenset(watching - muted),
@@ -1116,6 +1144,12 @@ class TopicPage:
     viewer_id: int | None = None
     # The viewer's own choice for this topic (None: she has not chosen, or is signed out).
     watch_level: WatchLevel | None = None
+    # Her own replies waiting for a moderator, shown (to her alone) after the last page.
+    my_waiting: list[Post] = field(default_factory=list)
+
+
+# How many of her waiting replies the last page shows; posting is rate-limited anyway.
+WAITING_SHOWN = 10
 
 
 def page_of(position: int) -> int:
@@ -1191,6 +1225,23 @@ def _viewer_state(viewer: Any, topic: Topic, posts: list[Post], page: TopicPage)
             TopicWatch.topic_id == topic.id, TopicWatch.user_id == viewer.id
         )
     )
+    # Only level 0 is ever held (trust.screen_text), so nobody else pays for the query.
+    if page.page == page.page_count and viewer.trust_level == 0:
+        page.my_waiting = list(
+            db.session.scalars(
+                select(Post)
+                .options(joinedload(Post.author))
+                .where(
+                    Post.topic_id == topic.id,
+                    # Waiting replies sit below position 0 (-id): the topic's index finds them.
+                    Post.position < 0,
+                    Post.author_id == viewer.id,
+                    Post.status == PostStatus.PENDING,
+                )
+                .order_by(Post.id)
+                .limit(WAITING_SHOWN)
+            )
+        )
     page.can_reply = can(viewer, Action.POST_REPLY, topic.brand_id) and (
         not topic.is_locked or can(viewer, Action.POST_REPLY_LOCKED, topic.brand_id)
     )
@@ -1297,3 +1348,34 @@ def _parse_cursor(cursor: str, sort: str) -> tuple[Any, int]:
         return datetime.fromtimestamp(float(first), tz=utcnow().tzinfo), int(last_id)
     except (ValueError, OverflowError):
         raise Invalid("That list position is not valid; start again from the first page.") from None
+
+
+# ------------------------------------------------- for fanhub.accounts.privacy
+
+
+def remove_posts_of(author_id: int) -> int:
+    """Remove every post of a member who deletes her account with her content, as
+    `delete_own_post` removes one: each keeps its position (the thread still reads and
+    links still work) and stops being any topic's solution (no commit). How many moved.
+    """
+    mine = select(Post.id).where(Post.author_id == author_id)
+    # A topic of hers still waiting for a moderator is counted nowhere: it must not be
+    # approved into the forum with its question gone.
+    db.session.execute(
+        update(Topic)
+        .where(Topic.author_id == author_id, Topic.status == TopicStatus.PENDING)
+        .values(status=TopicStatus.REMOVED)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Topic)
+        .where(Topic.solution_post_id.in_(mine))
+        .values(solution_post_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.execute(
+        update(Post)
+        .where(Post.author_id == author_id, Post.status != PostStatus.DELETED_BY_AUTHOR)
+        .values(status=PostStatus.DELETED_BY_AUTHOR)
+        .execution_options(synchronize_session=False)
+    ).rowcount

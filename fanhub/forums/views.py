@@ -165,7 +165,9 @@ def reply(topic_id: int):  # type: ignore[no-untyped-def]
             forget_draft(f"reply-{target.id}")
             if post.status is PostStatus.PENDING:
                 flash(HELD_MESSAGE.format(what="reply"), "info")
-                return redirect(_topic_url(target, services.page_of(target.post_count)))
+                return redirect(
+                    _topic_url(target, services.page_of(target.post_count), f"waiting-{post.id}")
+                )
             return redirect(
                 _topic_url(target, services.page_of(post.position), f"post-{post.position}")
             )

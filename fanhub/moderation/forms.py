@@ -113,7 +113,7 @@ class SanctionForm(DecisionForm):
 
 
 class TrustForm(AttachableForm):
-    """An admin's change of a member's trust level, from her page."""
+    """A change of a member's trust level by hand, from her page."""
 
     level = SelectField(
         "Trust level",
@@ -131,6 +131,10 @@ class TrustForm(AttachableForm):
         validators=[Optional(), Length(max=REASON_MAX)],
         render_kw={"maxlength": REASON_MAX},
     )
+
+    def offer_team_levels(self) -> None:
+        """Offer only what a brand's team may set (levels 0 and 1); the service checks."""
+        self.level.choices = [c for c in self.level.choices if c.value in (0, 1)]  # type: ignore[union-attr]
 
 
 class AppealForm(AttachableForm):

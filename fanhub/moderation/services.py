@@ -21,6 +21,7 @@ from fanhub.extensions import db
 from fanhub.forums import services as forums
 from fanhub.forums.models import Category, Post, PostStatus, Topic, TopicStatus
 from fanhub.links import site_path
+from fanhub.moderation import trust
 from fanhub.moderation.audit import record_action
 from fanhub.moderation.models import (
     APPEAL_MAX,
@@ -36,10 +37,11 @@ from fanhub.moderation.models import (
     ItemKind,
     ModerationAction,
     ModerationRule,
+    opened_stamp,
 )
 from fanhub.notifications.models import MESSAGE_MAX, NotificationKind
 from fanhub.notifications.services import notify
-from fanhub.permissions import Action, can, moderated_brands, require
+from fanhub.permissions import Action, brands_where, can, moderated_brands, require
 from fanhub.reviews import services as reviews
 from fanhub.reviews.models import (
     Product,
@@ -240,6 +242,9 @@ def _set_state(target: Target, state: str, rule: ModerationRule | None, reason: 
             rule=_REVIEW_RULES.get(rule) if rule and state != VISIBLE else None,
             note=reason,
         )
+    elif state == VISIBLE and target.state == REMOVED and reviews.was_rejected_while_held(row):
+        # A held reply rejected and restored on appeal: it counts and is told now.
+        reviews.publish_held_reply(row, utcnow(), waiting=ReplyStatus.REMOVED)
     else:
         row.status = ReplyStatus(state)
     target.state = state
@@ -370,7 +375,10 @@ def decide(
     _check_draft(draft)
     if not refs:
         raise Invalid("Choose at least one item.")
-    items = [_parse_ref(ref) for ref in dict.fromkeys(refs)]
+    parsed = [_parse_ref(ref) for ref in dict.fromkeys(refs)]
+    items = list(dict.fromkeys((kind, ident) for kind, ident, _ in parsed))
+    # When the queue showed each case open: one closed and reported again since is new.
+    shown_open = {ident: opened for kind, ident, opened in parsed if kind == "case"}
     cases = {
         case.id: case
         for case in db.session.scalars(
@@ -394,7 +402,9 @@ def decide(
         ref = f"{kind}:{ident}"
         try:
             if kind == "case":
-                message = _decide_case(moderator, cases[ident], draft, now or utcnow())
+                message = _decide_case(
+                    moderator, cases[ident], draft, now or utcnow(), shown_open.get(ident)
+                )
             else:
                 message = _decide_review(moderator, pending[ident], draft, now or utcnow())
         except Conflict as err:
@@ -425,14 +435,22 @@ def _check_draft(draft: DecisionDraft) -> None:
         raise Invalid("Ban for at least a day, or leave the days empty for good.", field="days")
 
 
-def _parse_ref(ref: str) -> tuple[str, int]:
-    kind, _, ident = ref.partition(":")
-    if kind not in ("case", "review") or not ident.isdigit():
+def _parse_ref(ref: str) -> tuple[str, int, int | None]:
+    """A queue item's reference: "case:<id>[:<opened>]" or "review:<id>"."""
+    kind, _, rest = ref.partition(":")
+    ident, _, opened = rest.partition(":")
+    if (
+        kind not in ("case", "review")
+        or not ident.isdigit()
+        or (opened and (kind != "case" or not opened.isdigit()))
+    ):
         raise Invalid("That item is not one the queue showed.")
-    return kind, int(ident)
+    return kind, int(ident), int(opened) if opened else None
 
 
-def _decide_case(moderator: Any, case: Case, draft: DecisionDraft, now: datetime) -> str:
+def _decide_case(
+    moderator: Any, case: Case, draft: DecisionDraft, now: datetime, shown_open: int | None = None
+) -> str:
     with transaction():
         # Locked and read again: someone else may have decided since the page was shown.
         fresh = db.session.scalars(
@@ -443,6 +461,11 @@ def _decide_case(moderator: Any, case: Case, draft: DecisionDraft, now: datetime
         ).one()
         if fresh.status is not CaseStatus.OPEN:
             raise Conflict(_handled_message(fresh))
+        if shown_open is not None and shown_open != opened_stamp(fresh.opened_at):
+            raise Conflict(
+                "Handled and reported again since you loaded the queue: "
+                "reload it to see the new reports. Nothing changed."
+            )
         target = _load_targets(fresh.item_kind, {fresh.item_id}).get(fresh.item_id)
         if target is None:
             raise Conflict("That item was deleted meanwhile: nothing to do.")
@@ -455,6 +478,11 @@ def _decide_case(moderator: Any, case: Case, draft: DecisionDraft, now: datetime
     if draft.decision is not None:
         _after_commit(target)
     return " ".join(done)
+
+
+def _author_deleted(target: Target) -> bool:
+    author = db.session.get(User, target.author_id) if target.author_id is not None else None
+    return author is not None and author.status is UserStatus.DELETED
 
 
 def _handled_message(case: Case) -> str:
@@ -491,6 +519,9 @@ def _apply(moderator: Any, case: Case, target: Target, draft: DecisionDraft, now
         _set_state(target, REMOVED, draft.rule, draft.reason)
         message = f"A moderator removed your {target.noun} in “{target.context}”"
     elif decision is Decision.RESTORE:
+        if target.state == REMOVED and _author_deleted(target):
+            # She deleted her account and took her words with her: that is hers to decide.
+            raise Conflict(f"This {target.noun}'s author deleted her account: it stays removed.")
         _set_state(target, VISIBLE, None, "")
         message = f"A moderator restored your {target.noun} in “{target.context}”."
     else:  # LOCK
@@ -515,32 +546,58 @@ def _apply(moderator: Any, case: Case, target: Target, draft: DecisionDraft, now
 def _decide_held(
     moderator: Any, case: Case, target: Target, draft: DecisionDraft, now: datetime
 ) -> str:
-    """Approve a held topic or reply (published as if posted now) or reject it (it stays
-    removed), logged and told to its author (no commit)."""
+    """Approve a held topic, post, review or reply under a review (published as if
+    written now, counted and told as publishing it does) or reject it (it stays out of
+    sight), logged and told to its author (no commit)."""
     if draft.decision not in REVIEW_DECISIONS:
         raise Conflict(f"A {target.noun} waiting for a moderator is approved or rejected.")
     before = _snapshot(target, 0)
     if case.hold_reason:
         before["held_because"] = case.hold_reason
-    where = f"in “{target.context}”" if target.kind is ItemKind.POST else f"“{target.context}”"
+    where = {
+        ItemKind.POST: f"in “{target.context}”",
+        ItemKind.REVIEW: f"of {target.context}",
+        ItemKind.REVIEW_REPLY: f"under {target.context}",
+    }.get(target.kind, f"“{target.context}”")
     if draft.decision is Decision.APPROVE:
         if target.kind is ItemKind.TOPIC:
             forums.publish_held_topic(target.row, now)
-        else:
+        elif target.kind is ItemKind.POST:
             forums.publish_held_post(target.row, now)
+        elif target.kind is ItemKind.REVIEW:
+            _move_held_review(target, ReviewStatus.PUBLISHED, None, "", now)
+        else:
+            reviews.publish_held_reply(target.row, now)
         target.state = VISIBLE
         message = f"A moderator approved your {target.noun} {where}: it is published."
     else:
         if target.kind is ItemKind.TOPIC:
             target.row.status = TopicStatus.REMOVED
-        else:
+        elif target.kind is ItemKind.POST:
             target.row.status = PostStatus.REMOVED
-        target.state = REMOVED
+        elif target.kind is ItemKind.REVIEW:
+            _move_held_review(target, ReviewStatus.REJECTED, draft.rule, draft.reason, now)
+        else:
+            target.row.status = ReplyStatus.REMOVED
+        target.state = GONE if target.kind is ItemKind.REVIEW else REMOVED
         message = _with_rule(f"A moderator did not publish your {target.noun} {where}", draft)
     action = _log(moderator, draft.decision, target, draft.rule, draft.reason, before,
                   _snapshot(target, 0), now, case.brand_id)  # fmt: skip
     _tell(target.author_id, action, target, message)
     return f"{draft.decision.label} the {target.noun}."
+
+
+def _move_held_review(
+    target: Target, want: ReviewStatus, rule: ModerationRule | None, reason: str, now: datetime
+) -> None:
+    """Publish or reject a held review, keeping the product's rating exact (no commit).
+
+    :raises Conflict: it is not pending any more (decided on the brand's own pages).
+    """
+    chosen = _REVIEW_RULES.get(rule) if rule and want is ReviewStatus.REJECTED else None
+    was = reviews.move_review_status(target.row, want, rule=chosen, note=reason, now=now)
+    if was is not ReviewStatus.PENDING:
+        raise Conflict("This review was already decided on by someone else: nothing changed.")
 
 
 def _with_rule(message: str, draft: DecisionDraft) -> str:
@@ -586,6 +643,7 @@ def _decide_review(moderator: Any, review: Review, draft: DecisionDraft, now: da
         was = reviews.move_review_status(target.row, want, rule=rule, note=draft.reason, now=now)
         if was is not ReviewStatus.PENDING:
             raise Conflict("This review was already decided on by someone else: nothing changed.")
+        trust.release(ItemKind.REVIEW, review.id, moderator.id, draft.decision, now)
         target.state = _REVIEW_STATES[want]
         action = _log(moderator, draft.decision, target, draft.rule, draft.reason, before,
                       _snapshot(target, 0), now)  # fmt: skip
@@ -901,10 +959,14 @@ def queue_page(
         .options(joinedload(Case.subject), joinedload(Case.brand))
         .where(Case.status == CaseStatus.OPEN)
     )
+    # A review the trust rules held is in the cases above, with its reason: not twice.
+    held = select(Case.id).where(
+        Case.item_kind == ItemKind.REVIEW, Case.item_id == Review.id, Case.status == CaseStatus.OPEN
+    )
     pending_query = (
         select(Review)
         .options(joinedload(Review.author), joinedload(Review.product))
-        .where(Review.status == ReviewStatus.PENDING)
+        .where(Review.status == ReviewStatus.PENDING, ~held.exists())
     )
     if brands is not None:
         query = query.where(Case.brand_id.in_(brands))
@@ -1049,15 +1111,21 @@ def log_page(
 
 
 def access_member(actor: Any, username: str) -> User:
-    """The member an admin is about to suspend or ban from her profile.
+    """The member whose page a site admin (to suspend, ban or set her trust level) or a
+    brand's team (to set her trust level, when she takes part in their brand) opens.
 
-    :raises Forbidden: the actor is not a site admin.
+    :raises Forbidden: the actor is neither.
     :raises NotFound: no such member.
     """
-    require(actor, Action.MEMBER_SANCTION)
+    if not can(actor, Action.MEMBER_SANCTION):
+        trusting = brands_where(actor, Action.MEMBER_TRUST_SET)
+        if not trusting:
+            require(actor, Action.MEMBER_SANCTION)  # raises, saying why
     member = db.session.scalars(select(User).where(User.username == username.lower())).first()
     if member is None:
         raise NotFound("There is no member with that name.")
+    if not can(actor, Action.MEMBER_SANCTION):
+        trust.trust_brand(actor, member)
     return member
 
 

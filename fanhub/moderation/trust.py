@@ -1,27 +1,38 @@
 """Trust levels and spam signals: what a new member may post, what waits for a moderator
 before anyone sees it, and how a member earns level 1 (issue 5, points 5 and 6).
 
-It imports only models and the audit log, so the forum's services can screen a post
-before writing it (`moderation.services` imports `forums.services`, not the reverse).
+It imports only models and the audit log, so the forum's and the reviews' services can
+screen a post, a review or a reply before writing it (`moderation.services` imports
+`forums.services` and `reviews.services`, not the reverse).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, union_all, update
 
 from fanhub.accounts.models import User, UserStatus
-from fanhub.brands.models import Brand, BrandRole, Role
+from fanhub.brands.models import Brand, BrandRole, Follow, Role
 from fanhub.db import transaction, utcnow
-from fanhub.errors import Conflict, Invalid
+from fanhub.errors import Conflict, Forbidden, Invalid
 from fanhub.extensions import db
-from fanhub.forums.models import Post, PostStatus
+from fanhub.forums.models import Post, PostStatus, Topic
 from fanhub.moderation.audit import record_action
-from fanhub.moderation.models import HOLD_REASON_MAX, Case, CaseStatus, Decision, ItemKind
-from fanhub.permissions import Action, holds, require
+from fanhub.moderation.models import (
+    HOLD_REASON_MAX,
+    Case,
+    CaseStatus,
+    Decision,
+    Flag,
+    FlagStatus,
+    ItemKind,
+)
+from fanhub.permissions import Action, brands_where, holds, require
+from fanhub.reviews.models import Review, ReviewReply
 from fanhub.text import text_shape
 
 TRUST_LEVELS = range(0, 5)
@@ -53,53 +64,76 @@ def post_rate_limit(user: Any) -> str:
     return str(config["RATELIMIT_POST" if has_role is not None else "RATELIMIT_POST_NEW"])
 
 
-def screen_post(author: Any, brand_id: int, body: str, now: datetime) -> str | None:
-    """Check a post (a topic's first post or a reply) before it is written: why it must wait
-    for a moderator, or None to publish it now.
+def screen_text(
+    author: Any,
+    brand_id: int,
+    body: str,
+    now: datetime,
+    *,
+    noun: str = "post",
+    editing: tuple[ItemKind, int] | None = None,
+) -> str | None:
+    """Check what a member writes in a brand (a topic, a post, a review or a reply under
+    one) before it is written: why it must wait for a moderator, or None to publish it now.
 
     Only level 0 (outside the brand's team) is screened: no images, at most
-    TRUST0_MAX_LINKS links; the same text again within SPAM_DUPLICATE_MINUTES (anywhere
-    on the site) waits, as does a post of at least two links with fewer than
-    SPAM_WORDS_PER_LINK words of her own per link, and every post while the brand
-    pre-moderates new members. Level 1 and up has earned the benefit of the doubt.
+    TRUST0_MAX_LINKS links; the same text as any of her posts, reviews or replies within
+    SPAM_DUPLICATE_MINUTES (anywhere on the site) waits, as does text of at least two
+    links with fewer than SPAM_WORDS_PER_LINK words of her own per link, and everything
+    she writes while the brand pre-moderates new members. Level 1 and up has earned the
+    benefit of the doubt. `noun` names the item in the messages; `editing` is the item
+    whose text is being changed: not a duplicate of itself, and already past
+    pre-moderation, so only the limits and the spam signals apply to the new text.
 
-    :raises Invalid: a level-0 member's post has an image or too many links.
+    :raises Invalid: a level-0 member's text has an image or too many links.
     """
-    if trusted_in(author, brand_id):
+    if trusted_in(author, brand_id) or author.trust_level >= 1:
         return None
     config = current_app.config
-    is_new = author.trust_level < 1
     shape = text_shape(body)
-    if is_new:
-        if shape.images:
-            raise Invalid(
-                "New members can't post images yet: link to the picture instead, "
-                "or post it once you have been here a little longer.",
-                field="body",
-            )
-        most = int(config["TRUST0_MAX_LINKS"])
-        if shape.links > most:
-            raise Invalid(
-                f"New members can include at most {most} links in a post: "
-                f"this one has {shape.links}.",
-                field="body",
-            )
-    if not is_new:
-        return None
-    earlier = _same_text_at(author.id, body, now)
+    if shape.images:
+        raise Invalid(
+            "New members can't post images yet: link to the picture instead, "
+            "or post it once you have been here a little longer.",
+            field="body",
+        )
+    most = int(config["TRUST0_MAX_LINKS"])
+    if shape.links > most:
+        raise Invalid(
+            f"New members can include at most {most} links in a {noun}: "
+            f"this one has {shape.links}.",
+            field="body",
+        )
+    earlier = _same_text_at(author.id, body, now, editing)
     if earlier is not None:
         return f"Posted the same text {_ago(now - earlier)}."
     if shape.links >= LINK_HEAVY_MIN_LINKS and shape.words < shape.links * int(
         config["SPAM_WORDS_PER_LINK"]
     ):
         return (
-            f"A new member's post that is mostly links ({shape.links} links, "
+            f"A new member's {noun} that is mostly links ({shape.links} links, "
             f"{shape.words} {'word' if shape.words == 1 else 'words'} of text)."
         )
-    brand = db.session.get(Brand, brand_id)  # usually loaded with the topic already
+    if editing is not None:
+        return None
+    brand = db.session.get(Brand, brand_id)  # usually loaded with the topic or product
     if brand is not None and brand.premoderate_new_members:
-        return f"A new member's post: {brand.name} approves new members' posts first."
+        return (
+            f"A new member's {noun}: {brand.name} approves new members' "
+            f"{_PLURALS.get(noun, noun + 's')} first."
+        )
     return None
+
+
+_PLURALS = {"reply": "replies"}
+
+
+def screen_post(author: Any, brand_id: int, body: str, now: datetime) -> str | None:
+    """The forum's name for `screen_text`: a topic's first post or a reply.
+
+    :raises Invalid: a level-0 member's post has an image or too many links.
+    """
+    return screen_text(author, brand_id, body, now)
 
 
 def normalised(body: str) -> str:
@@ -107,22 +141,42 @@ def normalised(body: str) -> str:
     return " ".join(body.casefold().split())
 
 
-def _same_text_at(author_id: int, body: str, now: datetime) -> datetime | None:
-    """When she last posted this text within the window, anywhere on the site."""
+def _same_text_at(
+    author_id: int, body: str, now: datetime, editing: tuple[ItemKind, int] | None = None
+) -> datetime | None:
+    """When she last wrote this text within the window, anywhere on the site: in a post,
+    a review (written or last edited then) or a reply under a review."""
     since = now - timedelta(minutes=int(current_app.config["SPAM_DUPLICATE_MINUTES"]))
-    # Her posts of the last few minutes: a handful at most (posting is rate-limited).
-    recent = db.session.execute(
-        select(Post.body, Post.created_at)
-        .where(
-            Post.author_id == author_id,
-            Post.created_at >= since,
-            Post.created_at <= now,
-            Post.status != PostStatus.DELETED_BY_AUTHOR,
-        )
-        .order_by(Post.created_at.desc())
+    # Her writing of the last few minutes, in one query: a handful of rows at most
+    # (writing is rate-limited), each part on an indexed author column.
+    posts = select(Post.body.label("body"), Post.created_at.label("at")).where(
+        Post.author_id == author_id,
+        Post.created_at >= since,
+        Post.created_at <= now,
+        Post.status != PostStatus.DELETED_BY_AUTHOR,
     )
+    written = func.coalesce(Review.edited_at, Review.created_at)
+    reviews = select(Review.body, written).where(
+        Review.author_id == author_id, written >= since, written <= now
+    )
+    replies = select(ReviewReply.body, ReviewReply.created_at).where(
+        ReviewReply.author_id == author_id,
+        ReviewReply.created_at >= since,
+        ReviewReply.created_at <= now,
+    )
+    if editing is not None:
+        # The item being edited is not a repeat of itself.
+        kind, item_id = editing
+        if kind is ItemKind.POST:
+            posts = posts.where(Post.id != item_id)
+        elif kind is ItemKind.REVIEW:
+            reviews = reviews.where(Review.id != item_id)
+        elif kind is ItemKind.REVIEW_REPLY:
+            replies = replies.where(ReviewReply.id != item_id)
+    recent = union_all(posts, reviews, replies).subquery()
     wanted = normalised(body)
-    return next((moment for text, moment in recent if normalised(text) == wanted), None)
+    rows = db.session.execute(select(recent.c.body, recent.c.at).order_by(recent.c.at.desc()))
+    return next((moment for text, moment in rows if normalised(text) == wanted), None)
 
 
 def _ago(elapsed: timedelta) -> str:
@@ -148,6 +202,73 @@ def hold(
     )
     db.session.add(case)
     return case
+
+
+def hold_again(
+    kind: ItemKind, item_id: int, brand_id: int, author_id: int, reason: str, now: datetime
+) -> Case:
+    """Put an edited item back in the moderators' queue with the reason it waits,
+    reopening the case it already has (from an earlier hold, flag or appeal) (no commit)."""
+    case = db.session.scalars(
+        select(Case).where(Case.item_kind == kind, Case.item_id == item_id).with_for_update()
+    ).first()
+    if case is None:
+        return hold(kind, item_id, brand_id, author_id, reason, now)
+    if case.status is CaseStatus.CLOSED:
+        case.status = CaseStatus.OPEN
+        case.opened_at = now
+        case.closed_at = None
+    case.hold_reason = reason[:HOLD_REASON_MAX]
+    return case
+
+
+def hold_reasons(kind: ItemKind, item_ids: Iterable[int]) -> dict[int, str]:
+    """Why each of these items waits for a moderator, by id, from its open case's hold
+    (one query, however many)."""
+    wanted = list(item_ids)
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Case.item_id, Case.hold_reason).where(
+            Case.item_kind == kind,
+            Case.item_id.in_(wanted),
+            Case.status == CaseStatus.OPEN,
+            Case.hold_reason != "",
+        )
+    )
+    return {item_id: reason for item_id, reason in rows}
+
+
+def release(
+    kind: ItemKind, item_id: int, moderator_id: int | None, decision: Decision, now: datetime
+) -> None:
+    """Close the item's open case when a moderator decided on it outside the queue (a
+    pending review approved or rejected on the brand's own pages), so the queue does not
+    offer it again; any open flags on it close with it (no commit)."""
+    case_ids = select(Case.id).where(
+        Case.item_kind == kind, Case.item_id == item_id, Case.status == CaseStatus.OPEN
+    )
+    db.session.execute(
+        update(Flag)
+        .where(Flag.case_id.in_(case_ids), Flag.status == FlagStatus.OPEN)
+        .values(
+            status=FlagStatus.UPHELD if decision is Decision.REJECT else FlagStatus.DISMISSED,
+            closed_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Case)
+        .where(Case.item_kind == kind, Case.item_id == item_id, Case.status == CaseStatus.OPEN)
+        .values(
+            status=CaseStatus.CLOSED,
+            open_flag_count=0,
+            closed_at=now,
+            closed_by_id=moderator_id,
+            last_decision=decision,
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def count_published(author_id: int | None, now: datetime) -> bool:
@@ -198,18 +319,64 @@ def count_published(author_id: int | None, now: datetime) -> bool:
     return True
 
 
+# What a brand's team may do by hand: vouch for a new member, or take that back.
+TEAM_SETS_LEVELS = (0, 1)
+
+
+def trust_brand(actor: Any, member: User) -> int | None:
+    """The brand on whose behalf `actor` sets `member`'s trust level: None for a site
+    admin (anyone, any level); else a brand where the actor is on the team and the member
+    takes part (has posted, reviewed, or follows it), so no brand vouches for strangers.
+
+    :raises Forbidden: neither.
+    """
+    brands = brands_where(actor, Action.MEMBER_TRUST_SET)
+    if brands is None:
+        return None
+    if not brands:
+        require(actor, Action.MEMBER_TRUST_SET)  # raises, saying why: suspended, or no team
+    taking_part = (
+        select(Topic.brand_id)
+        .join(Post, Post.topic_id == Topic.id)
+        .where(Post.author_id == member.id, Topic.brand_id.in_(brands))
+        .union(
+            select(Review.brand_id).where(
+                Review.author_id == member.id, Review.brand_id.in_(brands)
+            ),
+            select(Follow.brand_id).where(Follow.user_id == member.id, Follow.brand_id.in_(brands)),
+        )
+        .subquery()
+    )
+    brand_id = db.session.scalar(select(func.min(taking_part.c.brand_id)))
+    if brand_id is not None:
+        return int(brand_id)
+    raise Forbidden(
+        f"{member.username} doesn't take part in a brand you look after: "
+        "a site admin can change her trust level."
+    )
+
+
 def set_trust_level(
     actor: Any, member: User, level: int, reason: str = "", *, now: datetime | None = None
 ) -> str:
-    """Set a member's trust level by hand (0 to 4), on the record.
+    """Set a member's trust level by hand, on the record: site admins any level from 0 to
+    4; a brand's team (owners, staff, moderators) between 0 and 1, for a member who takes
+    part in their brand, logged in that brand.
 
-    :raises Forbidden: the actor is not a site admin.
+    :raises Forbidden: the actor may not set this member's level, or not to this level.
     :raises Invalid: no such level.
     :raises Conflict: the account is deleted, or already at that level.
     """
-    require(actor, Action.MEMBER_TRUST_SET)
     if level not in TRUST_LEVELS:
         raise Invalid("Choose a trust level from 0 to 4.", field="level")
+    brand_id = trust_brand(actor, member)
+    if brand_id is not None and (
+        level not in TEAM_SETS_LEVELS or member.trust_level not in TEAM_SETS_LEVELS
+    ):
+        raise Forbidden(
+            "A brand's team moves members between levels 0 and 1: "
+            "a site admin sets the levels above."
+        )
     if member.status is UserStatus.DELETED:
         raise Conflict("This account is deleted.")
     if member.trust_level == level:
@@ -223,7 +390,7 @@ def set_trust_level(
             Decision.TRUST,
             item_kind=ItemKind.MEMBER,
             item_id=member.id,
-            brand_id=None,
+            brand_id=brand_id,
             subject_id=member.id,
             before={"trust_level": before},
             after={"trust_level": level},

@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from fanhub.accounts.models import User
 from fanhub.errors import DomainError, Invalid
 from fanhub.extensions import limiter, member_key
 from fanhub.forms import form_status
 from fanhub.moderation import services, trust
 from fanhub.moderation.forms import AppealForm, DecisionForm, FlagForm, SanctionForm, TrustForm
 from fanhub.moderation.models import Decision
+from fanhub.permissions import Action, can
 
 bp = Blueprint("moderation", __name__)
 
@@ -129,9 +131,7 @@ def member(username: str):  # type: ignore[no-untyped-def]
             flash(message, "success")
             return redirect(url_for("moderation.member", username=target.username))
     trust_form = TrustForm(formdata=None, level=target.trust_level)
-    return render_template(
-        "moderation/member.html", member=target, form=form, trust_form=trust_form
-    ), form_status(form, failure)
+    return _member_page(target, form, trust_form), form_status(form, failure)
 
 
 @bp.route("/mod/members/<username>/trust", methods=["POST"])
@@ -151,6 +151,18 @@ def set_trust(username: str):  # type: ignore[no-untyped-def]
         else:
             flash(message, "success")
             return redirect(url_for("moderation.member", username=target.username))
+    return _member_page(target, SanctionForm(formdata=None), form), form_status(form, failure)
+
+
+def _member_page(target: User, form: SanctionForm, trust_form: TrustForm) -> str:
+    # A brand's team sees only the trust form, with the two levels it may set.
+    can_sanction = can(current_user, Action.MEMBER_SANCTION)
+    if not can_sanction:
+        trust_form.offer_team_levels()
     return render_template(
-        "moderation/member.html", member=target, form=SanctionForm(formdata=None), trust_form=form
-    ), form_status(form, failure)
+        "moderation/member.html",
+        member=target,
+        form=form,
+        trust_form=trust_form,
+        can_sanction=can_sanction,
+    )

@@ -1,25 +1,47 @@
-"""Command-line delivery of the email outbox."""
+"""Command-line delivery of the email outbox and of notification emails and digests."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
 
-from fanhub.notifications import services
+from fanhub.notifications import emails, services
+from fanhub.notifications.models import Frequency
 
 
 def register(app: Flask) -> None:
-    """Add `flask send-mail` to the app's CLI."""
+    """Add `flask send-mail` and `flask send-digests` to the app's CLI."""
 
     @app.cli.command("send-mail")
     @click.option("--batch", default=200, show_default=True, help="Most emails to send in one run.")
     def send_mail(batch: int) -> None:
-        """Deliver pending outbox emails (SMTP_URL, or .eml files under instance/mail/)."""
+        """Queue the instant notification emails now due, then deliver pending outbox
+        emails (SMTP_URL, or .eml files under instance/mail/); run it every minute."""
+        queued = emails.queue_instant_emails()
         try:
             report = services.deliver_due_mail(batch=batch)
         except services.MailSettingsError as err:
             raise click.ClickException(str(err)) from err
+        # Said only when there were some, so a quiet minute logs what it always did.
+        prefix = f"queued {queued.emails} notification emails; " if queued.emails else ""
         click.echo(
-            f"sent {report.sent}, retrying {report.retrying}, failed {report.failed}, "
+            f"{prefix}sent {report.sent}, retrying {report.retrying}, failed {report.failed}, "
             f"skipped {report.skipped}"
+        )
+
+    @app.cli.command("send-digests")
+    @click.option(
+        "--period",
+        type=click.Choice([Frequency.DAILY.value, Frequency.WEEKLY.value]),
+        required=True,
+        help="Which members' digests: those who chose daily, or weekly.",
+    )
+    def send_digests(period: str) -> None:
+        """Queue the daily or weekly digests of everything waiting until now (cron it once a
+        day or a week; `send-mail` delivers them). Safe to run twice."""
+        report = emails.send_digests(Frequency(period))
+        click.echo(
+            f"{period} digests: queued {report.emails} emails to {report.members} members "
+            f"({report.notifications} notifications), withheld {report.withheld}, "
+            f"contended {report.contended}"
         )

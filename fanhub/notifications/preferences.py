@@ -6,22 +6,32 @@ a new kind of message or a changed default needs no migration of anyone's rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Final
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any, Final
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from fanhub.errors import Invalid
+from fanhub.accounts.models import User, UserStatus
+from fanhub.db import transaction, utcnow
+from fanhub.errors import Forbidden, Invalid, NotFound
 from fanhub.extensions import db
 from fanhub.notifications.models import (
     MESSAGE_KIND_OF,
     Channel,
+    ConsentEvent,
+    ConsentSource,
     ContactPreference,
     Frequency,
     MessageKind,
+    Notification,
     NotificationKind,
 )
+from fanhub.permissions import SYSTEM
 from fanhub.tokens import load_token, serializer
 
 # On the site a message is shown or not: a digest is an email's business.
@@ -78,6 +88,32 @@ def frequencies_for(
     return chosen
 
 
+def wants(kind: MessageKind, user_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """A condition, for any query with a member's id in `user_id`: she gets `kind` on at
+    least one channel, her stored choice or else the default.
+
+    For choosing recipients in SQL (a brand's followers who opted into offers), in the
+    same query as the rest, however many there are.
+    """
+
+    def stored(channel: Channel, *condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        return exists().where(
+            ContactPreference.user_id == user_id,
+            ContactPreference.kind == kind,
+            ContactPreference.channel == channel,
+            *condition,
+        )
+
+    per_channel = [
+        # Off by default: only her own yes turns it on; on by default: only her no turns it off.
+        stored(channel, ContactPreference.frequency != Frequency.NEVER)
+        if DEFAULTS[(kind, channel)] is Frequency.NEVER
+        else ~stored(channel, ContactPreference.frequency == Frequency.NEVER)
+        for channel in Channel
+    ]
+    return or_(*per_channel)
+
+
 def preferences_of(user_id: int) -> dict[tuple[MessageKind, Channel], Frequency]:
     """All of one member's choices, defaults filled in (the preference centre)."""
     chosen = dict(DEFAULTS)
@@ -108,3 +144,343 @@ def read_unsubscribe_token(token: str) -> tuple[int, MessageKind]:
     if not isinstance(user_id, int) or kind not in set(MessageKind):
         raise Invalid("This link is not valid. Check that you copied all of it.")
     return user_id, MessageKind(kind)
+
+
+# ------------------------------------------------------------ choosing (issue 6)
+
+# What each kind of message is, in her words: the preference centre's rows, the
+# unsubscribe page and the confirmation all say the same thing.
+KIND_LABELS: Final[dict[MessageKind, tuple[str, str]]] = {
+    MessageKind.REPLIES: (
+        "Replies",
+        "Replies in topics I follow, including my own, and replies to my reviews.",
+    ),
+    MessageKind.MENTIONS: ("Mentions", "Mentions of me, wherever someone writes @my-name."),
+    MessageKind.OFFICIAL: (
+        "Official answers",
+        "Official answers to my questions and reviews from the brand's staff.",
+    ),
+    MessageKind.NEW_TOPICS: ("New topics", "New topics in categories I watch."),
+    MessageKind.ANNOUNCEMENTS: ("Announcements", "Announcements from brands I follow."),
+    MessageKind.OFFERS: (
+        "Product news and offers",
+        "Product news and offers from brands I follow. Never without my yes.",
+    ),
+}
+CHANNEL_LABELS: Final[dict[Channel, str]] = {
+    Channel.ONSITE: "On the site",
+    Channel.EMAIL: "By email",
+}
+FREQUENCY_LABELS: Final[dict[Channel, dict[Frequency, str]]] = {
+    Channel.ONSITE: {Frequency.INSTANT: "Show me", Frequency.NEVER: "Don't show"},
+    Channel.EMAIL: {
+        Frequency.INSTANT: "Instantly",
+        Frequency.DAILY: "Daily digest",
+        Frequency.WEEKLY: "Weekly digest",
+        Frequency.NEVER: "Never",
+    },
+}
+
+
+def field_name(kind: MessageKind, channel: Channel) -> str:
+    """The form field (and error field) for one choice, e.g. `new_topics__email`."""
+    return f"{kind.value}__{channel.value}"
+
+
+def email_due_at(frequency: Frequency | None, now: datetime) -> datetime | None:
+    """When an email about a notification may leave, for one frequency, from `now`.
+
+    Instant emails wait EMAIL_COALESCE_MINUTES, so several about one thread become one
+    (as notify_each sets them); a digest takes whatever waits when its run comes, so
+    it needs no time of its own (None), and neither does no email at all.
+    """
+    if frequency is not Frequency.INSTANT:
+        return None
+    return now + timedelta(minutes=int(current_app.config["EMAIL_COALESCE_MINUTES"]))
+
+
+@dataclass(frozen=True)
+class PreferenceChange:
+    """One choice she changed: for her confirmation, and for the consent record."""
+
+    kind: MessageKind
+    channel: Channel
+    old: Frequency
+    new: Frequency
+
+    @property
+    def description(self) -> str:
+        label = KIND_LABELS[self.kind][0]
+        how = FREQUENCY_LABELS[self.channel][self.new].lower()
+        return f"{label} {CHANNEL_LABELS[self.channel].lower()}: {how}"
+
+
+def set_preferences(
+    actor: Any,
+    user: Any,
+    choices: Mapping[tuple[str, str], str],
+    source: ConsentSource,
+    *,
+    now: datetime | None = None,
+) -> list[PreferenceChange]:
+    """Record how often a member wants each kind of message on each channel.
+
+    `choices` maps (kind, channel) to a frequency, as enum members or their values. Every
+    choice is checked before anything is written: one bad choice saves none. Only what
+    differs from her current choice (default included) is written, so saving an
+    unchanged form writes nothing. Every change of product news and offers adds a
+    ConsentEvent naming `source`; her notifications still waiting for an email of a
+    changed kind move to the new frequency (none, for never). Returns what changed.
+
+    :raises Forbidden: the actor is not the member herself (or the operator).
+    :raises NotFound: the member's account is deleted.
+    :raises Invalid: an unknown kind, channel or frequency, or a digest on the site.
+    """
+    _require_self(actor, user)
+    wanted = _checked(choices)
+    now = now or utcnow()
+    current = preferences_of(user.id)
+    changes: list[PreferenceChange] = []
+    with transaction():
+        for (kind, channel), frequency in wanted.items():
+            if current[(kind, channel)] is frequency:
+                continue
+            # The conditional upsert says whether *this* request changed the row: two
+            # unsubscribes at once record one change and one consent event, not two.
+            if _upsert(user.id, kind, channel, frequency, now):
+                changes.append(PreferenceChange(kind, channel, current[(kind, channel)], frequency))
+        for change in changes:
+            if change.kind in CONSENT_KINDS:
+                db.session.add(
+                    ConsentEvent(
+                        user_id=user.id,
+                        kind=change.kind,
+                        channel=change.channel,
+                        granted=change.new is not Frequency.NEVER,
+                        frequency=change.new,
+                        source=source,
+                        created_at=now,
+                    )
+                )
+            if change.channel is Channel.EMAIL:
+                _move_waiting_email(user.id, change.kind, change.new, now)
+    return changes
+
+
+def _require_self(actor: Any, user: Any) -> None:
+    if actor is SYSTEM:  # the operator, e.g. recording an opt-out as an account is erased
+        pass
+    elif not getattr(actor, "is_authenticated", False):
+        raise Forbidden("Log in to choose how we contact you.")
+    elif actor.id != user.id:
+        raise Forbidden("Only the member herself can change how she is contacted.")
+    if user.status is UserStatus.DELETED:
+        raise NotFound("There is no such member.")
+
+
+def _checked(
+    choices: Mapping[tuple[str, str], str],
+) -> dict[tuple[MessageKind, Channel], Frequency]:
+    """The choices as enums, or Invalid for the first one that breaks a rule."""
+    checked: dict[tuple[MessageKind, Channel], Frequency] = {}
+    for (raw_kind, raw_channel), raw_frequency in choices.items():
+        if raw_kind not in set(MessageKind):
+            raise Invalid(f"“{raw_kind}” is not a kind of message you can choose.")
+        if raw_channel not in set(Channel):
+            raise Invalid(f"“{raw_channel}” is not a way we contact you: on the site or by email.")
+        kind, channel = MessageKind(raw_kind), Channel(raw_channel)
+        field = field_name(kind, channel)
+        if raw_frequency not in set(Frequency):
+            raise Invalid(
+                f"“{raw_frequency}” is not a choice: pick instantly, a daily or weekly "
+                "digest, or never.",
+                field=field,
+            )
+        frequency = Frequency(raw_frequency)
+        if frequency not in CHANNEL_FREQUENCIES[channel]:
+            raise Invalid(
+                "On the site a message is shown at once or not at all: digests are for email.",
+                field=field,
+            )
+        checked[(kind, channel)] = frequency
+    return checked
+
+
+def _upsert(
+    user_id: int, kind: MessageKind, channel: Channel, frequency: Frequency, now: datetime
+) -> bool:
+    """Write one choice unless the row already holds it; True when this call changed it.
+
+    INSERT … ON CONFLICT on the (user, kind, channel) key, as both databases spell it:
+    two saves at once never fail on the unique key, and the later one wins.
+    """
+    dialect = db.session.get_bind().dialect.name
+    build = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = ContactPreference.__table__
+    statement = build(table).values(
+        user_id=user_id, kind=kind, channel=channel, frequency=frequency, updated_at=now
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["user_id", "kind", "channel"],
+        set_={
+            "frequency": statement.excluded.frequency,
+            "updated_at": statement.excluded.updated_at,
+        },
+        where=table.c.frequency != statement.excluded.frequency,
+    )
+    # RETURNING, not rowcount: a row comes back only if this statement wrote one.
+    return db.session.execute(statement.returning(table.c.id)).first() is not None
+
+
+def _move_waiting_email(
+    user_id: int, kind: MessageKind, frequency: Frequency, now: datetime
+) -> None:
+    """Her notifications of `kind` still waiting for an email follow her new choice.
+
+    Only those waiting (a frequency, not yet emailed): switching to instant must not
+    email her months of notifications she was never going to be emailed about.
+    """
+    kinds = sorted(k for k, message in MESSAGE_KIND_OF.items() if message is kind)
+    new = None if frequency is Frequency.NEVER else frequency
+    db.session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.kind.in_(kinds),
+            Notification.emailed_at.is_(None),
+            Notification.email_frequency.is_not(None),
+        )
+        .values(email_frequency=new, email_due_at=email_due_at(new, now))
+        .execution_options(synchronize_session=False)
+    )
+
+
+# ------------------------------------------------------------ the preference centre
+
+
+@dataclass(frozen=True)
+class PreferenceRow:
+    """One kind of message in the preference centre, with her choice per channel."""
+
+    kind: MessageKind
+    label: str
+    explanation: str
+    chosen: dict[Channel, Frequency]
+
+
+def preference_centre(viewer: Any) -> list[PreferenceRow]:
+    """Her choices, one row per kind of message, defaults filled in.
+
+    :raises Forbidden: the viewer is not signed in.
+    """
+    if not getattr(viewer, "is_authenticated", False):
+        raise Forbidden("Log in to choose how we contact you.")
+    chosen = preferences_of(viewer.id)
+    return [
+        PreferenceRow(
+            kind,
+            *KIND_LABELS[kind],
+            {channel: chosen[(kind, channel)] for channel in Channel},
+        )
+        for kind in MessageKind
+    ]
+
+
+# ------------------------------------------------------------ the signup step
+
+# "Email me about replies and answers" on the signup step covers what was said to her.
+CONVERSATION_KINDS: Final = (MessageKind.REPLIES, MessageKind.MENTIONS, MessageKind.OFFICIAL)
+
+
+@dataclass(frozen=True)
+class WelcomeChoices:
+    """The two questions of the signup step."""
+
+    conversation_email: str
+    offers_email: bool
+
+
+def welcome_choices(user_id: int) -> WelcomeChoices:
+    """What the signup step shows first: her current choices (the defaults, for a new member)."""
+    chosen = preferences_of(user_id)
+    return WelcomeChoices(
+        chosen[(MessageKind.REPLIES, Channel.EMAIL)].value,
+        chosen[(MessageKind.OFFERS, Channel.EMAIL)] is not Frequency.NEVER,
+    )
+
+
+def answer_welcome(
+    actor: Any, user: Any, answers: WelcomeChoices, *, now: datetime | None = None
+) -> list[PreferenceChange]:
+    """Save the signup step's answers as her preferences (source: the signup step).
+
+    Saying no to offers when she never said yes writes no consent event: nothing changed.
+
+    :raises Forbidden, NotFound, Invalid: as `set_preferences`.
+    """
+    choices: dict[tuple[str, str], str] = {
+        (kind, Channel.EMAIL): answers.conversation_email for kind in CONVERSATION_KINDS
+    }
+    offers = Frequency.INSTANT if answers.offers_email else Frequency.NEVER
+    choices[(MessageKind.OFFERS, Channel.EMAIL)] = offers
+    return set_preferences(actor, user, choices, ConsentSource.SIGNUP_STEP, now=now)
+
+
+# ------------------------------------------------------------ unsubscribe links
+
+
+@dataclass(frozen=True)
+class Unsubscription:
+    """What an unsubscribe link stops: whose emails, about what, and whether it already has."""
+
+    user: User
+    kind: MessageKind
+    masked_email: str
+    already: bool
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind][0].lower()
+
+
+def check_unsubscribe(token: str) -> Unsubscription:
+    """Whose and which emails a link would stop, changing nothing (GET, link scanners).
+
+    :raises Invalid: tampered with, not ours, or expired.
+    :raises NotFound: the member's account is gone.
+    """
+    user_id, kind = read_unsubscribe_token(token)
+    user = db.session.get(User, user_id)
+    if user is None or user.status is UserStatus.DELETED:
+        raise NotFound("This account no longer exists, so it gets no email from us.")
+    already = preferences_of(user.id)[(kind, Channel.EMAIL)] is Frequency.NEVER
+    return Unsubscription(user, kind, mask_email(user.email), already)
+
+
+def unsubscribe(token: str, *, now: datetime | None = None) -> Unsubscription:
+    """Stop emails of the link's kind to the link's member (RFC 8058 one-click too).
+
+    The signed token is the proof, so no login or CSRF token is needed. Using a link
+    again writes nothing: `already` says she was unsubscribed before.
+
+    :raises Invalid: tampered with, not ours, or expired.
+    :raises NotFound: the member's account is gone.
+    """
+    target = check_unsubscribe(token)
+    if target.already:
+        return target
+    changes = set_preferences(
+        target.user,
+        target.user,
+        {(target.kind, Channel.EMAIL): Frequency.NEVER},
+        ConsentSource.UNSUBSCRIBE_LINK,
+        now=now,
+    )
+    # A link used at the same instant elsewhere may have made the change first.
+    return replace(target, already=not changes)
+
+
+def mask_email(email: str) -> str:
+    """Enough of an address to recognise it, not to harvest it: j***@example.com."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"

@@ -19,18 +19,29 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app, render_template
 from sqlalchemy import insert, select, update
+from werkzeug.routing import BuildError
 
 from fanhub.accounts.models import User
 from fanhub.db import transaction, utcnow
 from fanhub.errors import Forbidden, NotFound
 from fanhub.extensions import db
+from fanhub.links import absolute_url
 from fanhub.notifications.models import (
     MESSAGE_MAX,
     URL_MAX,
+    Channel,
     EmailStatus,
+    Frequency,
+    MessageKind,
     Notification,
     NotificationKind,
     OutboundEmail,
+)
+from fanhub.notifications.preferences import (
+    email_due_at,
+    frequencies_for,
+    message_kind,
+    unsubscribe_token,
 )
 
 log = logging.getLogger(__name__)
@@ -52,8 +63,10 @@ def queue_email(
 ) -> OutboundEmail:
     """Add an email to the outbox in the current transaction (the caller commits).
 
-    Renders `email/<template>.txt` and `email/<template>.html` with `context`.
+    Renders `email/<template>.txt` and `email/<template>.html` with `context`, plus
+    `preferences_url` for the footer every email carries.
     """
+    context.setdefault("preferences_url", preferences_link())
     email = OutboundEmail(
         to_address=to,
         kind=kind,
@@ -67,6 +80,35 @@ def queue_email(
     )
     db.session.add(email)
     return email
+
+
+def preferences_link() -> str:
+    """The absolute URL of the preference centre, for the footer of every email."""
+    return _public_link("notifications.preference_centre", "/settings/notifications")
+
+
+def unsubscribe_link(user_id: int, kind: MessageKind) -> str:
+    """The absolute one-click unsubscribe URL that stops `kind` of email for this member."""
+    token = unsubscribe_token(user_id, kind)
+    return _public_link("notifications.unsubscribe", f"/unsubscribe/{token}", token=token)
+
+
+def unsubscribe_headers(user_id: int, kind: MessageKind) -> dict[str, str]:
+    """List-Unsubscribe (RFC 2369) with its one-click POST (RFC 8058) for a notification
+    email: mail programs show an "unsubscribe" button that stops exactly `kind`."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_link(user_id, kind)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def _public_link(endpoint: str, path: str, **values: Any) -> str:
+    # The public paths are stable (DESIGN.md): while the preference centre's views are
+    # not registered, the documented path still reaches them once they are.
+    try:
+        return absolute_url(endpoint, **values)
+    except BuildError:
+        return current_app.config["BASE_URL"] + path
 
 
 @dataclass
@@ -393,11 +435,12 @@ def notify(
     url: str,
     actor_id: int | None,
 ) -> int:
-    """Tell each member once, never the actor, in the caller's transaction (no commit).
+    """Tell each member once, never the actor, as she asked, in the caller's transaction
+    (no commit); see `notify_each`.
 
-    Returns how many members were told. Each one's unread counter moves in SQL in the
-    same transaction, so the header shows it without a query and two notifications at
-    the same instant both count.
+    Returns how many members were told. The unread counter of each one who sees it on
+    the site moves in SQL in the same transaction, so the header shows it without a
+    query and two notifications at the same instant both count.
 
     :raises ValueError: `url` is not a path on this site (the inbox redirects to it).
     """
@@ -405,24 +448,46 @@ def notify(
 
 
 def notify_each(notices: Iterable[Notice], *, actor_id: int | None) -> int:
-    """Tell members about one event, each at most once, never the actor.
+    """Tell members about one event, each at most once, never the actor, as each asked.
 
     A member named by several notices gets only the first, so callers list the most
-    specific reason first. Writes in the caller's transaction (no commit); returns how
-    many members were told.
+    specific reason first. Her preferences for the notice's kind of message decide the
+    rest: on the site never, and the notification skips her inbox and unread count; by
+    email at once, and it waits EMAIL_COALESCE_MINUTES (so a lively thread makes one
+    email, `emails.queue_instant_emails`); daily or weekly, and it waits for her digest.
+    If she wants this kind by no channel at all she gets no row, and a later, less
+    specific notice may still tell her (muted official answers, but watching the topic:
+    she hears of the reply). Her account's own news (no message kind) always reaches her
+    inbox and is never emailed.
+
+    Writes in the caller's transaction (no commit); returns how many members were told.
 
     :raises ValueError: a notice's `url` is not a path on this site.
     """
     told: set[int] = set() if actor_id is None else {actor_id}
     rows: list[dict[str, Any]] = []
     now = utcnow()
+    instant_due_at = email_due_at(Frequency.INSTANT, now)
     for notice in notices:
         if not _is_site_path(notice.url) or len(notice.url) > URL_MAX:
             raise ValueError(f"a notification links to a path on this site, not {notice.url!r}")
         message = notice.message
         if len(message) > MESSAGE_MAX:
             message = message[: MESSAGE_MAX - 1] + "…"
-        for user_id in sorted(notice.recipient_ids - told):
+        candidates = notice.recipient_ids - told
+        if not candidates:
+            continue
+        kind = message_kind(notice.kind)
+        # One query per notice, however many recipients (a post may notify thousands).
+        chosen = frequencies_for(candidates, kind) if kind is not None else {}
+        for user_id in sorted(candidates):
+            onsite, email = (
+                (chosen[user_id][Channel.ONSITE], chosen[user_id][Channel.EMAIL])
+                if kind is not None
+                else (Frequency.INSTANT, Frequency.NEVER)
+            )
+            if onsite is Frequency.NEVER and email is Frequency.NEVER:
+                continue
             told.add(user_id)
             rows.append(
                 {
@@ -432,6 +497,9 @@ def notify_each(notices: Iterable[Notice], *, actor_id: int | None) -> int:
                     "message": message,
                     "url": notice.url,
                     "created_at": now,
+                    "in_inbox": onsite is not Frequency.NEVER,
+                    "email_frequency": None if email is Frequency.NEVER else email,
+                    "email_due_at": instant_due_at if email is Frequency.INSTANT else None,
                 }
             )
     if not rows:
@@ -441,12 +509,15 @@ def notify_each(notices: Iterable[Notice], *, actor_id: int | None) -> int:
     # members' row locks in one (index) order, so two posts notifying the same people
     # at the same moment wait for each other instead of deadlocking.
     db.session.execute(insert(Notification), rows)
-    db.session.execute(
-        update(User)
-        .where(User.id.in_(sorted(row["user_id"] for row in rows)))
-        .values(unread_notification_count=User.unread_notification_count + 1)
-        .execution_options(synchronize_session=False)
-    )
+    # Only what reaches her inbox counts as unread: an email-only row never shows there.
+    counted = sorted(row["user_id"] for row in rows if row["in_inbox"])
+    if counted:
+        db.session.execute(
+            update(User)
+            .where(User.id.in_(counted))
+            .values(unread_notification_count=User.unread_notification_count + 1)
+            .execution_options(synchronize_session=False)
+        )
     return len(rows)
 
 
@@ -471,7 +542,9 @@ def notifications_page(viewer: Any, before_id: int | None = None) -> Notificatio
     :raises Forbidden: the viewer is not signed in.
     """
     user_id = _member_id(viewer)
-    query = select(Notification).where(Notification.user_id == user_id)
+    query = select(Notification).where(
+        Notification.user_id == user_id, Notification.in_inbox.is_(True)
+    )
     if before_id is not None:
         query = query.where(Notification.id < before_id)
     rows = list(
@@ -491,12 +564,15 @@ def mark_read(actor: Any, notification_id: int, *, now: datetime | None = None) 
     Reading it again changes nothing.
 
     :raises Forbidden: the actor is not signed in.
-    :raises NotFound: no such notification, or it is someone else's.
+    :raises NotFound: no such notification in her inbox (someone else's, or email only).
     """
     user_id = _member_id(actor)
     notification = db.session.scalar(
         select(Notification).where(
-            Notification.id == notification_id, Notification.user_id == user_id
+            Notification.id == notification_id,
+            Notification.user_id == user_id,
+            # An email-only notification never showed in her inbox, nor counted there.
+            Notification.in_inbox.is_(True),
         )
     )
     if notification is None:
@@ -535,7 +611,11 @@ def mark_all_read(actor: Any, *, now: datetime | None = None) -> int:
         )
         marked = db.session.execute(
             update(Notification)
-            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .where(
+                Notification.user_id == user_id,
+                Notification.in_inbox.is_(True),
+                Notification.read_at.is_(None),
+            )
             .values(read_at=now or utcnow())
             .execution_options(synchronize_session=False)
         ).rowcount

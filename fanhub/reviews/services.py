@@ -22,8 +22,9 @@ from fanhub.db import related, transaction, utcnow
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
 from fanhub.links import site_path
+from fanhub.moderation import trust
 from fanhub.moderation.audit import record_action
-from fanhub.moderation.models import Decision, ItemKind
+from fanhub.moderation.models import Case, Decision, ItemKind
 from fanhub.notifications.models import NotificationKind
 from fanhub.notifications.services import Notice, notify, notify_each
 from fanhub.permissions import Action, can, holds, participation_refusal, require
@@ -512,11 +513,14 @@ def submit_review(
 ) -> Review:
     """Record the author's one review of a product.
 
-    Published at once, unless the brand holds new members' reviews (trust level 0) for a
-    moderator: then it is pending and counts nowhere until approved.
+    Published at once, unless the trust rules hold it (fanhub.moderation.trust.screen_text:
+    a new member's repeated text, a review that is mostly links, or a brand that
+    pre-moderates new members): then it is pending in the moderators' queue, with the
+    reason, and counts nowhere until approved.
 
     :raises Forbidden: the author is suspended or on the brand's team.
-    :raises Invalid: the rating, title or body breaks its rule.
+    :raises Invalid: the rating, title or body breaks its rule, or a new member's limits
+        (images, links) on the body.
     :raises Conflict: she has already reviewed this product (she edits that one instead).
     """
     require_reviewer(author, product)
@@ -525,7 +529,9 @@ def submit_review(
         raise Conflict(_ALREADY_REVIEWED)
     brand = _brand_of(product)
     now = now or utcnow()
-    held = brand.premoderate_new_members and author.trust_level < 1
+    # The title is plain text everywhere it shows (never a link), so the body is what
+    # the link and image limits and the spam signals read.
+    held = trust.screen_text(author, product.brand_id, body, now, noun="review")
     review = Review(
         product_id=product.id,
         brand_id=product.brand_id,
@@ -534,13 +540,13 @@ def submit_review(
         title=title,
         body=body,
         body_html=render_markdown(body),
-        status=ReviewStatus.PENDING if held else ReviewStatus.PUBLISHED,
+        status=ReviewStatus.PUBLISHED if held is None else ReviewStatus.PENDING,
         is_verified_purchase=False,
         helpful_count=0,
         reply_count=0,
         edit_count=0,
         created_at=now,
-        published_at=None if held else now,
+        published_at=now if held is None else None,
         stars_changed_after_answer=False,
         moderation_note="",
     )
@@ -550,10 +556,12 @@ def submit_review(
             db.session.flush()  # meet the (product, author) unique key now, with a message
         except IntegrityError:
             raise Conflict(_ALREADY_REVIEWED) from None
-        if not held:
+        if held is not None:
+            trust.hold(ItemKind.REVIEW, review.id, product.brand_id, author.id, held, now)
+        else:
             _move_rating(product.id, add=stars)  # same transaction as the review
     _set_loaded(review, product, author)
-    if not held:
+    if held is None:
         widget.forget_summary(brand.slug, product.slug, product.sku)
     return review
 
@@ -571,10 +579,13 @@ def edit_review(
     A changed rating moves between the histogram's bars and is shown on the review
     ("updated from 2 to 4 stars", "after the brand answered" when it had answered or
     marked the review resolved first). A rejected or removed review that its author
-    edits goes back to the moderators as pending.
+    edits goes back to the moderators as pending. New words the trust rules hold (a new
+    member's repeated text, or mostly links) take the review back to the moderators'
+    queue too, with the reason, out of the counts until approved.
 
     :raises Forbidden: the actor is not the author, or may not review the product.
-    :raises Invalid: the rating, title or body breaks its rule.
+    :raises Invalid: the rating, title or body breaks its rule, or a new member's limits
+        (images, links) on the body.
     """
     if getattr(author, "id", None) is None or author.id != review.author_id:
         raise Forbidden("Only its author can edit a review.")
@@ -582,6 +593,12 @@ def edit_review(
     require_reviewer(author, product)
     stars, title, body = _clean_review(draft)
     now = now or utcnow()
+    held = None
+    if body != review.body:
+        # Only new words are screened (before the transaction, so a refusal changes
+        # nothing): a new rating under words already let through needs no second look.
+        editing = (ItemKind.REVIEW, review.id)
+        held = trust.screen_text(author, review.brand_id, body, now, noun="review", editing=editing)
     with transaction():
         status, old_stars = _lock(review)
         if (stars, title, body) == (old_stars, review.title, review.body) and status in (
@@ -605,10 +622,15 @@ def edit_review(
             review.stars_changed_after_answer = (
                 review.answered_at is not None or review.resolved_at is not None
             )
+        if held is not None:
+            # Her new words wait for a moderator, and the rating counts again once approved.
             if status is ReviewStatus.PUBLISHED:
-                _move_rating(product.id, remove=old_stars, add=stars)
-        if status in (ReviewStatus.REJECTED, ReviewStatus.REMOVED):
-            # Fixed after a moderator's decision: a moderator looks at it again.
+                _move_rating(product.id, remove=old_stars)
+            trust.hold_again(ItemKind.REVIEW, review.id, review.brand_id, author.id, held, now)
+        elif stars != old_stars and status is ReviewStatus.PUBLISHED:
+            _move_rating(product.id, remove=old_stars, add=stars)
+        if held is not None or status in (ReviewStatus.REJECTED, ReviewStatus.REMOVED):
+            # Fixed after a moderator's decision, or held: a moderator looks at it again.
             review.status = ReviewStatus.PENDING
             review.moderation_rule = None
             review.moderation_note = ""
@@ -743,10 +765,12 @@ def reply_to_review(
 
     The brand's owners and staff answer officially: the first answer stamps the review
     answered, the latest is shown under it, and the reviewer is told. A member's reply
-    tells the reviewer too.
+    tells the reviewer too. A reply the trust rules hold (fanhub.moderation.trust
+    .screen_text) waits, pending, in the moderators' queue: shown only to its author
+    and the moderators, counted nowhere and told to nobody until it is approved.
 
     :raises Forbidden: the author is suspended.
-    :raises Invalid: the body breaks its rule.
+    :raises Invalid: the body breaks its rule, or a new member's limits (images, links).
     :raises Conflict: the review is not published.
     """
     require(author, Action.REVIEW_REPLY, review.brand_id)
@@ -757,6 +781,7 @@ def reply_to_review(
     product = _product_of(review)
     brand = _brand_of(product)
     now = now or utcnow()
+    held = trust.screen_text(author, review.brand_id, text, now, noun="reply")
     rendered = render_member_text(text)
     reply = ReviewReply(
         review_id=review.id,
@@ -764,57 +789,122 @@ def reply_to_review(
         body=text,
         body_html=rendered.html,
         is_official=official,
+        status=ReplyStatus.VISIBLE if held is None else ReplyStatus.PENDING,
         created_at=now,
     )
     with transaction():
         db.session.add(reply)
         db.session.flush()  # the reply's id becomes the review's latest answer
-        values: dict[str, Any] = {"reply_count": Review.reply_count + 1}
-        if official:
-            values["answered_at"] = func.coalesce(Review.answered_at, now)
-            values["latest_answer_id"] = reply.id
-        # In SQL, so two replies at the same instant both count.
-        db.session.execute(
-            update(Review)
-            .where(Review.id == review.id)
-            .values(values)
-            .execution_options(synchronize_session=False)
-        )
-        who = getattr(author, "name", None) or author.username
-        url = _review_path(brand, product, review, anchor=f"reply-{reply.id}")
-        notices = []
-        if review.author_id is not None:
-            notices.append(
-                Notice(
-                    frozenset({review.author_id}),
-                    NotificationKind.REVIEW_ANSWER if official else NotificationKind.REVIEW_REPLY,
-                    f"{who} of {brand.name} answered your review of {product.name}"
-                    if official
-                    else f"{who} replied to your review of {product.name}",
-                    url,
-                )
-            )
-        if rendered.mentioned:
-            # The reviewer hears once, of the answer itself (the first notice wins).
-            mentioned = db.session.scalars(
-                select(User.id).where(
-                    User.username.in_(rendered.mentioned), User.status != UserStatus.DELETED
-                )
-            )
-            notices.append(
-                Notice(
-                    frozenset(mentioned),
-                    NotificationKind.MENTION,
-                    f"{who} mentioned you under a review of {product.name}",
-                    url,
-                )
-            )
-        notify_each(notices, actor_id=author.id)
-    db.session.refresh(review, ["reply_count", "answered_at", "latest_answer_id"])
+        if held is not None:
+            trust.hold(ItemKind.REVIEW_REPLY, reply.id, review.brand_id, author.id, held, now)
+        else:
+            _publish_reply(review, product, brand, reply, author, rendered.mentioned, now)
     set_committed_value(reply, "author", author if hasattr(author, "__table__") else None)
-    if official:
-        _forget(product)
+    if held is None:
+        db.session.refresh(review, ["reply_count", "answered_at", "latest_answer_id"])
+        if official:
+            _forget(product)
     return reply
+
+
+def publish_held_reply(
+    reply: ReviewReply, now: datetime, *, waiting: ReplyStatus = ReplyStatus.PENDING
+) -> Review:
+    """Publish a reply a moderator approved (or, `waiting` REMOVED, one rejected while
+    held and restored on appeal), as if written now: the review's counters, the reviewer
+    and anyone mentioned told (no commit).
+
+    :raises Conflict: it is not waiting any more (another moderator decided first).
+    """
+    # In SQL, on the row's status: of two moderators approving at once, one publishes it
+    # and the other changes nothing, so the reply counts exactly once.
+    published = db.session.execute(
+        update(ReviewReply)
+        .where(ReviewReply.id == reply.id, ReviewReply.status == waiting)
+        .values(status=ReplyStatus.VISIBLE, created_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not published:
+        raise Conflict("This reply was already decided on by someone else: nothing changed.")
+    set_committed_value(reply, "status", ReplyStatus.VISIBLE)
+    set_committed_value(reply, "created_at", now)
+    review = access_review(reply.review_id)
+    product = _product_of(review)
+    author = db.session.get(User, reply.author_id) if reply.author_id is not None else None
+    mentioned = render_member_text(reply.body).mentioned if author is not None else frozenset()
+    _publish_reply(review, product, _brand_of(product), reply, author, mentioned, now)
+    return review
+
+
+def was_rejected_while_held(reply: ReviewReply) -> bool:
+    """Whether a removed reply is one a moderator refused while it waited (so it was never
+    published or counted), rather than one taken down after it was."""
+    return db.session.scalar(_rejected_while_held(reply.id)) is not None
+
+
+def _rejected_while_held(reply_id: Any) -> Any:
+    """The reply's case, if its last decision was a rejection: a decision only ever made
+    about items waiting for a moderator (fanhub.moderation)."""
+    return select(Case.id).where(
+        Case.item_kind == ItemKind.REVIEW_REPLY,
+        Case.item_id == reply_id,
+        Case.last_decision == Decision.REJECT,
+    )
+
+
+def _publish_reply(
+    review: Review,
+    product: Product,
+    brand: Brand,
+    reply: ReviewReply,
+    author: Any,
+    mentioned: frozenset[str],
+    now: datetime,
+) -> None:
+    """What publishing a reply does beyond its row: the review's reply count, the brand's
+    first and latest answer, and the notifications (no commit)."""
+    values: dict[str, Any] = {"reply_count": Review.reply_count + 1}
+    if reply.is_official:
+        values["answered_at"] = func.coalesce(Review.answered_at, now)
+        values["latest_answer_id"] = reply.id
+    # In SQL, so two replies at the same instant both count.
+    db.session.execute(
+        update(Review)
+        .where(Review.id == review.id)
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    if author is None:  # her account was deleted while the reply waited for a moderator
+        return
+    who = getattr(author, "name", None) or author.username
+    url = _review_path(brand, product, review, anchor=f"reply-{reply.id}")
+    notices = []
+    if review.author_id is not None:
+        official = reply.is_official
+        notices.append(
+            Notice(
+                frozenset({review.author_id}),
+                NotificationKind.REVIEW_ANSWER if official else NotificationKind.REVIEW_REPLY,
+                f"{who} of {brand.name} answered your review of {product.name}"
+                if official
+                else f"{who} replied to your review of {product.name}",
+                url,
+            )
+        )
+    if mentioned:
+        # The reviewer hears once, of the answer itself (the first notice wins).
+        people = db.session.scalars(
+            select(User.id).where(User.username.in_(mentioned), User.status != UserStatus.DELETED)
+        )
+        notices.append(
+            Notice(
+                frozenset(people),
+                NotificationKind.MENTION,
+                f"{who} mentioned you under a review of {product.name}",
+                url,
+            )
+        )
+    notify_each(notices, actor_id=author.id)
 
 
 def mark_resolved(actor: Any, review: Review, *, now: datetime | None = None) -> None:
@@ -950,6 +1040,9 @@ def _moderate(
         status, stars = _lock(review)
         if status not in sources:
             raise Conflict(_WRONG_STATE[target])
+        if status is ReviewStatus.PENDING:
+            # Decided on the brand's pages rather than in the queue: its hold closes too.
+            trust.release(ItemKind.REVIEW, review.id, moderator.id, _DECISIONS[target], now)
         if target is ReviewStatus.PUBLISHED:
             _move_rating(product.id, add=stars)
             if review.published_at is None:
@@ -1211,19 +1304,33 @@ class ReviewPage:
 
 
 def review_page(viewer: Any, review: Review) -> ReviewPage:
-    """A review with every reply under it, oldest first."""
-    replies = list(
-        db.session.scalars(
-            select(ReviewReply)
-            .options(joinedload(ReviewReply.author))
-            .where(ReviewReply.review_id == review.id)
-            .order_by(ReviewReply.id)
-        )
-    )
-    page = ReviewPage(review, replies)
-    if not getattr(viewer, "is_authenticated", False):
-        return page
+    """A review with every reply under it, oldest first; a reply waiting for a moderator
+    only for its author and the moderators (nobody else knows of it yet)."""
+    signed_in = getattr(viewer, "is_authenticated", False)
     brand_id = review.brand_id
+    moderator = signed_in and can(viewer, Action.CONTENT_MODERATE, brand_id)
+    query = (
+        select(ReviewReply)
+        .options(joinedload(ReviewReply.author))
+        .where(ReviewReply.review_id == review.id)
+        .order_by(ReviewReply.id)
+    )
+    if not moderator:
+        # Never published: waiting for a moderator, or refused while it waited.
+        unpublished = or_(
+            ReviewReply.status == ReplyStatus.PENDING,
+            and_(
+                ReviewReply.status == ReplyStatus.REMOVED,
+                _rejected_while_held(ReviewReply.id).exists(),
+            ),
+        )
+        if signed_in:
+            unpublished = and_(unpublished, ReviewReply.author_id != viewer.id)
+        query = query.where(~unpublished)
+    replies = list(db.session.scalars(query))
+    page = ReviewPage(review, replies)
+    if not signed_in:
+        return page
     published = review.status is ReviewStatus.PUBLISHED
     page.viewer_id = viewer.id
     page.is_author = viewer.id == review.author_id
@@ -1251,7 +1358,6 @@ def review_page(viewer: Any, review: Review) -> ReviewPage:
     page.can_verify = can(viewer, Action.REVIEW_VERIFY, brand_id)
     page.can_edit = page.is_author and writing_refusal(viewer, review.product) is None
     page.can_flag = published and can(viewer, Action.CONTENT_FLAG, brand_id)
-    moderator = can(viewer, Action.CONTENT_MODERATE, brand_id)
     page.sees_hidden_of = {
         reply.id
         for reply in replies
@@ -1267,6 +1373,8 @@ class ReviewQueue:
     brand: Brand
     reviews: list[Review]
     next_cursor: str | None
+    # Why the trust rules held a pending review (fanhub.moderation.trust), by review id.
+    hold_reasons: dict[int, str] = field(default_factory=dict)
 
 
 def unanswered_reviews(actor: Any, brand: Brand, *, cursor: str | None = None) -> ReviewQueue:
@@ -1318,7 +1426,8 @@ def pending_reviews(actor: Any, brand: Brand, *, cursor: str | None = None) -> R
     if len(reviews) > QUEUE_PAGE_SIZE:
         reviews = reviews[:QUEUE_PAGE_SIZE]
         next_cursor = str(reviews[-1].id)
-    return ReviewQueue(brand, reviews, next_cursor)
+    reasons = trust.hold_reasons(ItemKind.REVIEW, [review.id for review in reviews])
+    return ReviewQueue(brand, reviews, next_cursor, reasons)
 
 
 def _parse_queue_cursor(cursor: str) -> tuple[int, datetime, int]:
@@ -1404,3 +1513,98 @@ def move_review_status(
 def forget_review_summary(review: Review) -> None:
     """Drop the widget's cached summary of the review's product; call after commit."""
     _forget(_product_of(review))
+
+
+# ------------------------------------------------- for fanhub.accounts.privacy
+
+
+def remove_reviews_of(author_id: int, now: datetime) -> None:
+    """Remove every review and reply of a member who deletes her account with her content,
+    keeping each product's rating and each review's reply count exact (no commit).
+
+    The caller forgets the widget's summaries after commit.
+    """
+    # Her reviews as they stand now, locked until commit: a moderator deciding on one at
+    # the same instant waits, so no rating is taken off twice.
+    db.session.execute(
+        select(Review.id).where(Review.author_id == author_id).with_for_update()
+    ).all()
+    published = (Review.author_id == author_id, Review.status == ReviewStatus.PUBLISHED)
+
+    def counted(*where: Any) -> Any:
+        # Her published reviews of this product with `where` (she wrote at most one).
+        return (
+            select(func.count())
+            .select_from(Review)
+            .where(Review.product_id == Product.id, *published, *where)
+            .scalar_subquery()
+        )
+
+    stars_taken = (
+        select(func.coalesce(func.sum(Review.stars), 0))
+        .where(Review.product_id == Product.id, *published)
+        .scalar_subquery()
+    )
+    values: dict[str, Any] = {
+        "rating_count": Product.rating_count - counted(),
+        "rating_sum": Product.rating_sum - stars_taken,
+    }
+    for stars in range(1, 6):
+        column = getattr(Product, f"stars_{stars}")
+        values[column.key] = column - counted(Review.stars == stars)
+    # One UPDATE moves count, sum and histogram together, so the CHECKs hold throughout.
+    db.session.execute(
+        update(Product)
+        .where(Product.id.in_(select(Review.product_id).where(*published)))
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Review)
+        .where(Review.author_id == author_id, Review.status != ReviewStatus.REMOVED)
+        .values(status=ReviewStatus.REMOVED, moderated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    # Her replies that were published (shown, or hidden since) leave their reviews' counts.
+    counted = (
+        ReviewReply.author_id == author_id,
+        ReviewReply.status.in_((ReplyStatus.VISIBLE, ReplyStatus.HIDDEN)),
+    )
+    db.session.execute(
+        update(Review)
+        .where(Review.id.in_(select(ReviewReply.review_id).where(*counted)))
+        .values(
+            reply_count=Review.reply_count
+            - select(func.count())
+            .select_from(ReviewReply)
+            .where(ReviewReply.review_id == Review.id, *counted)
+            .scalar_subquery()
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(ReviewReply)
+        .where(ReviewReply.author_id == author_id)
+        .values(status=ReplyStatus.REMOVED)
+        .execution_options(synchronize_session=False)
+    )
+    # Where her answer was the one shown under a review, the brand's previous answer is.
+    previous = (
+        select(func.max(ReviewReply.id))
+        .where(
+            ReviewReply.review_id == Review.id,
+            ReviewReply.is_official.is_(True),
+            ReviewReply.status == ReplyStatus.VISIBLE,
+        )
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(Review)
+        .where(
+            Review.latest_answer_id.in_(
+                select(ReviewReply.id).where(ReviewReply.author_id == author_id)
+            )
+        )
+        .values(latest_answer_id=previous)
+        .execution_options(synchronize_session=False)
+    )

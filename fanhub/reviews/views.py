@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -18,15 +17,22 @@ from fanhub.errors import DomainError
 from fanhub.extensions import limiter, member_key
 from fanhub.forms import ActionForm, forget_draft, form_status
 from fanhub.links import absolute_url
+from fanhub.moderation import trust
 from fanhub.reviews import services
 from fanhub.reviews.forms import ModerationForm, ProductForm, ReviewForm, ReviewReplyForm
-from fanhub.reviews.models import ReviewStatus
+from fanhub.reviews.models import ReplyStatus, ReviewStatus
 
 bp = Blueprint("reviews", __name__)
 
+HELD_MESSAGE = (
+    "Your {what} is waiting for a moderator: it will appear once they approve it. "
+    "You'll get a notification either way."
+)
+
 
 def _write_limit() -> str:
-    return current_app.config["RATELIMIT_POST"]
+    # Chosen per request, as the forum's: level-0 members get the stricter limit (issue 5).
+    return trust.post_rate_limit(current_user)
 
 
 def _require_valid_post() -> None:
@@ -108,7 +114,8 @@ def write_review(brand: str, product: str):  # type: ignore[no-untyped-def]
                 # A stale "first review" form: her next save edits the review she has.
                 form.review_id.data = str(mine.id)
         else:
-            flash(_written_message(review, editing is not None), "success")
+            held = review.status is ReviewStatus.PENDING
+            flash(_written_message(review, editing is not None), "info" if held else "success")
             forget_draft(f"review-{target.id}")
             return redirect(_product_url(target, "your-review"))
     return render_template(
@@ -118,7 +125,7 @@ def write_review(brand: str, product: str):  # type: ignore[no-untyped-def]
 
 def _written_message(review, edited: bool) -> str:  # type: ignore[no-untyped-def]
     if review.status is ReviewStatus.PENDING:
-        return "Thanks! Your review is waiting for a moderator and will appear once approved."
+        return "Thanks! " + HELD_MESSAGE.format(what="review")
     return "Your review is updated." if edited else "Thanks for your review."
 
 
@@ -168,10 +175,13 @@ def reply(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-
             form.attach(err)
             failure = err
         else:
-            flash(
-                "Your answer is posted." if answer.is_official else "Your reply is posted.",
-                "success",
-            )
+            if answer.status is ReplyStatus.PENDING:
+                flash(HELD_MESSAGE.format(what="reply"), "info")
+            else:
+                flash(
+                    "Your answer is posted." if answer.is_official else "Your reply is posted.",
+                    "success",
+                )
             forget_draft(f"review-reply-{target.id}")
             return redirect(_review_url(target, f"reply-{answer.id}"))
     return _render_review(target, form, form_status(form, failure))

@@ -1,6 +1,7 @@
 """Trust levels (issue 5, point 5): what a level-0 member may post, how fast, what waits
-for approval when the brand pre-moderates, how level 1 comes by itself, and how an admin
-sets a level by hand, on the record."""
+for approval when the brand pre-moderates, how level 1 comes by itself, and how a level is
+set by hand, on the record: any level by a site admin, 0 or 1 by the team of a brand the
+member takes part in."""
 
 from __future__ import annotations
 
@@ -249,10 +250,108 @@ def test_setting_the_level_a_member_already_has_changes_nothing(app, client, sho
     assert actions(app) == []
 
 
-@pytest.mark.parametrize("who", ["moderator", "owner", "member"])
-def test_only_site_admins_set_trust_levels(app, client, shop, who):
+@pytest.mark.parametrize("who", ["moderator", "owner", "staff", "member"])
+def test_only_site_admins_set_levels_above_one(app, client, shop, who):
+    factories.make_topic(app, shop.discussion, shop.other_member)  # she takes part here
     login_as(client, shop.person(who))
     response = client.post("/mod/members/other_member/trust", data={"level": "3"})
     assert response.status_code == 403
     assert factories.reload_user(app, shop.other_member.id).trust_level == 1
     assert actions(app) == []
+
+
+def _newcomer_in(app: Flask, shop: Any, make_user: Any) -> Any:
+    """A level-0 member who has asked a question in Northwind."""
+    newbie = make_user("newbie", trust_level=0)
+    factories.make_topic(app, shop.support, newbie, title="Where is my order?")
+    return newbie
+
+
+@pytest.mark.parametrize("who", ["staff", "moderator", "owner"])
+def test_a_brands_team_vouches_for_a_new_member_who_takes_part_in_it(
+    app, client, shop, make_user, who
+):
+    newbie = _newcomer_in(app, shop, make_user)
+    login_as(client, shop.person(who))
+    page = client.get("/mod/members/newbie").get_data(as_text=True)
+    # Only the trust form, offering the two levels a team may set.
+    assert "Suspend or ban" not in page and 'name="sanction"' not in page
+    assert 'value="1"' in page and 'value="2"' not in page
+    response = client.post(
+        "/mod/members/newbie/trust",
+        data={"level": "1", "reason": "Regular customer of the shop"},
+        follow_redirects=True,
+    )
+    assert "newbie is now at trust level 1." in response.get_data(as_text=True)
+    assert factories.reload_user(app, newbie.id).trust_level == 1
+    [action] = actions(app)
+    assert action.action is Decision.TRUST and action.moderator_id == shop.person(who).id
+    # Logged in the brand she takes part in, so its moderators read it in their log.
+    assert action.brand_id == shop.brand.id
+    assert (action.state_before, action.state_after) == ({"trust_level": 0}, {"trust_level": 1})
+    moderator = app.test_client()
+    login_as(moderator, shop.moderator)
+    log = moderator.get("/mod/log?action=trust").get_data(as_text=True)
+    assert "Regular customer of the shop" in log
+
+
+def test_a_brands_team_takes_a_vouch_back(app, client, shop):
+    factories.make_topic(app, shop.discussion, shop.other_member)
+    login_as(client, shop.moderator)
+    response = client.post(
+        "/mod/members/other_member/trust", data={"level": "0", "reason": "Spam wave"}
+    )
+    assert response.status_code == 302
+    assert factories.reload_user(app, shop.other_member.id).trust_level == 0
+    [action] = actions(app)
+    assert action.state_after == {"trust_level": 0} and action.reason == "Spam wave"
+
+
+def test_a_team_cannot_touch_a_level_an_admin_set_above_one(app, client, shop):
+    factories.make_topic(app, shop.discussion, shop.other_member)
+    with app.app_context():
+        db.session.get(User, shop.other_member.id).trust_level = 3
+        db.session.commit()
+    login_as(client, shop.staff)
+    response = client.post("/mod/members/other_member/trust", data={"level": "0"})
+    assert response.status_code == 403
+    assert "a site admin sets the levels above" in response.get_data(as_text=True)
+    assert factories.reload_user(app, shop.other_member.id).trust_level == 3
+    assert actions(app) == []
+
+
+@pytest.mark.parametrize("who", ["staff", "other_staff"])
+def test_no_brand_vouches_for_a_member_who_does_not_take_part_in_it(
+    app, client, shop, make_user, who
+):
+    # Nothing in Northwind for staff; Acme's staff for a member who took part in Northwind.
+    newbie = make_user("newbie", trust_level=0)
+    if who == "other_staff":
+        factories.make_topic(app, shop.support, newbie, title="Where is my order?")
+    login_as(client, shop.person(who))
+    assert client.get("/mod/members/newbie").status_code == 403
+    response = client.post("/mod/members/newbie/trust", data={"level": "1"})
+    assert response.status_code == 403
+    assert "take part in a brand you look after" in response.get_data(as_text=True)
+    assert factories.reload_user(app, newbie.id).trust_level == 0
+    assert actions(app) == []
+
+
+def test_following_the_brand_is_taking_part(app, client, shop, make_user):
+    newbie = make_user("newbie", trust_level=0)
+    fan = app.test_client()
+    login_as(fan, newbie)
+    assert fan.post("/b/northwind/follow").status_code == 302
+    login_as(client, shop.staff)
+    response = client.post("/mod/members/newbie/trust", data={"level": "1"})
+    assert response.status_code == 302
+    assert factories.reload_user(app, newbie.id).trust_level == 1
+
+
+def test_a_held_post_in_the_queue_offers_to_vouch_for_its_new_author(app, client, shop, make_user):
+    _premoderate(app, shop.brand)
+    newbie = _newcomer_in(app, shop, make_user)
+    login_as(client, shop.moderator)
+    queue = client.get("/mod").get_data(as_text=True)
+    assert f"vouch for {newbie.username}" in queue
+    assert "/mod/members/newbie" in queue

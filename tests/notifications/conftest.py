@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -13,9 +15,12 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
+from sqlalchemy import event
 
 from fanhub.db import transaction
-from fanhub.notifications.services import queue_email
+from fanhub.extensions import db
+from fanhub.notifications.models import ContactPreference, NotificationKind
+from fanhub.notifications.services import notify, queue_email
 
 
 @dataclass
@@ -144,3 +149,75 @@ def queue_emails() -> Callable[..., list[int]]:
             return [email.id for email in emails]
 
     return queue
+
+
+@pytest.fixture
+def prefer(app: Flask) -> Callable[..., None]:
+    """`prefer(member, kind, channel, frequency)` stores her choice as the preference
+    centre would, straight into the table (set-up, not a use case under test)."""
+
+    def choose(member: Any, kind: Any, channel: Any, frequency: Any) -> None:
+        with app.app_context(), transaction():
+            choice = ContactPreference(
+                user_id=member.id, kind=kind, channel=channel, frequency=frequency
+            )
+            db.session.add(choice)
+
+    return choose
+
+
+@pytest.fixture
+def tell(app: Flask) -> Callable[..., int]:
+    """`tell(members, kind=…, message=…, url=…)` commits one notification to each, as a
+    post or review would; returns how many were told."""
+
+    def notify_members(
+        members: Any,
+        *,
+        kind: NotificationKind = NotificationKind.REPLY,
+        message: str = "Sam Ortiz replied to “Kettle clicks off”",
+        url: str = "/t/5?post=2",
+        actor: Any = None,
+    ) -> int:
+        with app.app_context(), transaction():
+            return notify(
+                [member.id for member in members],
+                kind=kind,
+                message=message,
+                url=url,
+                actor_id=actor.id if actor else None,
+            )
+
+    return notify_members
+
+
+@pytest.fixture
+def meanwhile() -> Callable[..., Any]:
+    """`with meanwhile(app, "UPDATE notifications SET emailed_at", work):` runs work() to
+    its end in another thread (own app context, own connection) just before this thread
+    first sends a statement starting so: the interleaving a race would produce."""
+
+    @contextmanager
+    def interleave(app: Flask, prefix: str, work: Callable[[], Any]) -> Iterator[list[Any]]:
+        results: list[Any] = []
+        fired: list[bool] = []
+        with app.app_context():
+            engine = db.engine
+
+        def run_other() -> None:
+            with app.app_context():
+                results.append(work())
+
+        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if not fired and statement.lstrip().startswith(prefix):
+                fired.append(True)  # once: the other run's own statement must not recurse
+                with ThreadPoolExecutor(1) as pool:
+                    pool.submit(run_other).result(timeout=30)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield results
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return interleave
