@@ -3,6 +3,7 @@ deletion of her account."""
 
 from __future__ import annotations
 
+import enum
 import io
 import json
 import zipfile
@@ -259,42 +260,63 @@ def _rows(statement: Any) -> Iterator[Any]:
     yield from db.session.execute(statement.execution_options(yield_per=BATCH))
 
 
+def _records(statement: Any) -> Iterator[dict[str, Any]]:
+    """The statement's rows as JSON objects keyed by the columns' names (or labels):
+    enums as their values, moments as ISO 8601."""
+    for row in _rows(statement):
+        yield {key: _plain(value) for key, value in row._mapping.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return _iso(value)
+    return value
+
+
+def _earlier_versions(statement: Any, key: str) -> dict[int, list[dict[str, Any]]]:
+    """An item's earlier versions by the item's id (`key`), read in one query."""
+    earlier: dict[int, list[dict[str, Any]]] = {}
+    for record in _records(statement):
+        earlier.setdefault(record.pop(key), []).append(record)
+    return earlier
+
+
 def _topics(user_id: int) -> Iterator[dict[str, Any]]:
-    for row in _rows(
-        select(Topic.id, Topic.title, Topic.status, Topic.created_at, Brand.slug, Category.name)
+    return _records(
+        select(
+            Topic.id,
+            Topic.title,
+            Brand.slug.label("brand"),
+            Category.name.label("category"),
+            Topic.status,
+            Topic.created_at,
+        )
         .join(Brand, Brand.id == Topic.brand_id)
         .join(Category, Category.id == Topic.category_id)
         .where(Topic.author_id == user_id)
         .order_by(Topic.id)
-    ):
-        yield {
-            "id": row.id,
-            "title": row.title,
-            "brand": row.slug,
-            "category": row.name,
-            "status": row.status.value,
-            "created_at": _iso(row.created_at),
-        }
+    )
 
 
 def _posts(user_id: int) -> Iterator[dict[str, Any]]:
-    # Her posts' earlier versions, read first in one query (they are hers: she wrote them,
-    # or a moderator changed her words, which she has a right to see too).
-    earlier: dict[int, list[dict[str, Any]]] = {}
-    for post_id, body, replaced_at in _rows(
+    # Her posts' earlier versions too: she wrote them, or a moderator changed her words,
+    # which she has a right to see as well.
+    earlier = _earlier_versions(
         select(PostRevision.post_id, PostRevision.body, PostRevision.replaced_at)
         .join(Post, Post.id == PostRevision.post_id)
         .where(Post.author_id == user_id)
-        .order_by(PostRevision.id)
-    ):
-        earlier.setdefault(post_id, []).append({"body": body, "replaced_at": _iso(replaced_at)})
-    for row in _rows(
+        .order_by(PostRevision.id),
+        "post_id",
+    )
+    for record in _records(
         select(
             Post.id,
             Post.topic_id,
-            Topic.title,
+            Topic.title.label("topic_title"),
             Post.position,
-            Post.reply_to_id,
+            Post.reply_to_id.label("reply_to_post_id"),
             Post.body,
             Post.status,
             Post.is_official,
@@ -305,24 +327,11 @@ def _posts(user_id: int) -> Iterator[dict[str, Any]]:
         .where(Post.author_id == user_id)
         .order_by(Post.id)
     ):
-        yield {
-            "id": row.id,
-            "topic_id": row.topic_id,
-            "topic_title": row.title,
-            "position": row.position,
-            "reply_to_post_id": row.reply_to_id,
-            "body": row.body,
-            "status": row.status.value,
-            "is_official": row.is_official,
-            "created_at": _iso(row.created_at),
-            "edited_at": _iso(row.edited_at),
-            "earlier_versions": earlier.get(row.id, []),
-        }
+        yield {**record, "earlier_versions": earlier.get(record["id"], [])}
 
 
 def _reviews(user_id: int) -> Iterator[dict[str, Any]]:
-    earlier: dict[int, list[dict[str, Any]]] = {}
-    for revision in _rows(
+    earlier = _earlier_versions(
         select(
             ReviewRevision.review_id,
             ReviewRevision.stars,
@@ -332,28 +341,21 @@ def _reviews(user_id: int) -> Iterator[dict[str, Any]]:
         )
         .join(Review, Review.id == ReviewRevision.review_id)
         .where(Review.author_id == user_id)
-        .order_by(ReviewRevision.id)
-    ):
-        earlier.setdefault(revision.review_id, []).append(
-            {
-                "stars": revision.stars,
-                "title": revision.title,
-                "body": revision.body,
-                "replaced_at": _iso(revision.replaced_at),
-            }
-        )
-    for row in _rows(
+        .order_by(ReviewRevision.id),
+        "review_id",
+    )
+    for record in _records(
         select(
             Review.id,
             Brand.slug.label("brand"),
             Product.slug.label("product"),
-            Product.name,
+            Product.name.label("product_name"),
             Review.stars,
             Review.title,
             Review.body,
             Review.status,
-            Review.is_verified_purchase,
-            Review.helpful_count,
+            Review.is_verified_purchase.label("verified_purchase"),
+            Review.helpful_count.label("helpful_votes"),
             Review.created_at,
             Review.edited_at,
             Review.published_at,
@@ -363,26 +365,11 @@ def _reviews(user_id: int) -> Iterator[dict[str, Any]]:
         .where(Review.author_id == user_id)
         .order_by(Review.id)
     ):
-        yield {
-            "id": row.id,
-            "brand": row.brand,
-            "product": row.product,
-            "product_name": row.name,
-            "stars": row.stars,
-            "title": row.title,
-            "body": row.body,
-            "status": row.status.value,
-            "verified_purchase": row.is_verified_purchase,
-            "helpful_votes": row.helpful_count,
-            "created_at": _iso(row.created_at),
-            "edited_at": _iso(row.edited_at),
-            "published_at": _iso(row.published_at),
-            "earlier_versions": earlier.get(row.id, []),
-        }
+        yield {**record, "earlier_versions": earlier.get(record["id"], [])}
 
 
 def _review_replies(user_id: int) -> Iterator[dict[str, Any]]:
-    for row in _rows(
+    return _records(
         select(
             ReviewReply.id,
             ReviewReply.review_id,
@@ -393,86 +380,71 @@ def _review_replies(user_id: int) -> Iterator[dict[str, Any]]:
         )
         .where(ReviewReply.author_id == user_id)
         .order_by(ReviewReply.id)
-    ):
-        yield {
-            "id": row.id,
-            "review_id": row.review_id,
-            "body": row.body,
-            "status": row.status.value,
-            "is_official": row.is_official,
-            "created_at": _iso(row.created_at),
-        }
+    )
 
 
 def _votes(user_id: int) -> Iterator[dict[str, Any]]:
-    for topic_id, title, created_at in _rows(
-        select(IdeaVote.topic_id, Topic.title, IdeaVote.created_at)
+    yield from _records(
+        select(
+            literal("idea_vote").label("kind"),
+            IdeaVote.topic_id,
+            Topic.title.label("topic_title"),
+            IdeaVote.created_at,
+        )
         .join(Topic, Topic.id == IdeaVote.topic_id)
         .where(IdeaVote.user_id == user_id)
         .order_by(IdeaVote.id)
-    ):
-        yield {
-            "kind": "idea_vote",
-            "topic_id": topic_id,
-            "topic_title": title,
-            "created_at": _iso(created_at),
-        }
-    for review_id, product, created_at in _rows(
-        select(ReviewVote.review_id, Product.name, ReviewVote.created_at)
+    )
+    yield from _records(
+        select(
+            literal("review_helpful").label("kind"),
+            ReviewVote.review_id,
+            Product.name.label("product_name"),
+            ReviewVote.created_at,
+        )
         .join(Review, Review.id == ReviewVote.review_id)
         .join(Product, Product.id == Review.product_id)
         .where(ReviewVote.user_id == user_id)
         .order_by(ReviewVote.id)
-    ):
-        yield {
-            "kind": "review_helpful",
-            "review_id": review_id,
-            "product_name": product,
-            "created_at": _iso(created_at),
-        }
+    )
 
 
 def _reactions(user_id: int) -> Iterator[dict[str, Any]]:
-    for post_id, topic_id, kind, created_at in _rows(
+    return _records(
         select(Reaction.post_id, Post.topic_id, Reaction.kind, Reaction.created_at)
         .join(Post, Post.id == Reaction.post_id)
         .where(Reaction.user_id == user_id)
         .order_by(Reaction.id)
-    ):
-        yield {
-            "post_id": post_id,
-            "topic_id": topic_id,
-            "kind": kind.value,
-            "created_at": _iso(created_at),
-        }
+    )
 
 
 def _follows(user_id: int) -> Iterator[dict[str, Any]]:
-    for slug, name, created_at in _rows(
-        select(Brand.slug, Brand.name, Follow.created_at)
+    return _records(
+        select(
+            Brand.slug.label("brand"),
+            Brand.name.label("brand_name"),
+            Follow.created_at.label("since"),
+        )
         .join(Brand, Brand.id == Follow.brand_id)
         .where(Follow.user_id == user_id)
         .order_by(Follow.id)
-    ):
-        yield {"brand": slug, "brand_name": name, "since": _iso(created_at)}
+    )
 
 
 def _watches(user_id: int) -> Iterator[dict[str, Any]]:
-    for topic_id, title, level in _rows(
-        select(TopicWatch.topic_id, Topic.title, TopicWatch.level)
+    yield from _records(
+        select(TopicWatch.topic_id, Topic.title.label("topic_title"), TopicWatch.level)
         .join(Topic, Topic.id == TopicWatch.topic_id)
         .where(TopicWatch.user_id == user_id)
         .order_by(TopicWatch.id)
-    ):
-        yield {"topic_id": topic_id, "topic_title": title, "level": level.value}
-    for slug, name, level in _rows(
-        select(Brand.slug, Category.name, CategoryWatch.level)
+    )
+    yield from _records(
+        select(Brand.slug.label("brand"), Category.name.label("category"), CategoryWatch.level)
         .join(Category, Category.id == CategoryWatch.category_id)
         .join(Brand, Brand.id == Category.brand_id)
         .where(CategoryWatch.user_id == user_id)
         .order_by(CategoryWatch.id)
-    ):
-        yield {"brand": slug, "category": name, "level": level.value}
+    )
 
 
 def _preferences(user_id: int) -> Iterator[dict[str, Any]]:
@@ -481,30 +453,22 @@ def _preferences(user_id: int) -> Iterator[dict[str, Any]]:
 
 
 def _consent(user_id: int) -> Iterator[dict[str, Any]]:
-    for event in _rows(
+    return _records(
         select(
             ConsentEvent.kind,
             ConsentEvent.channel,
             ConsentEvent.granted,
             ConsentEvent.frequency,
             ConsentEvent.source,
-            ConsentEvent.created_at,
+            ConsentEvent.created_at.label("at"),
         )
         .where(ConsentEvent.user_id == user_id)
         .order_by(ConsentEvent.id)
-    ):
-        yield {
-            "kind": event.kind.value,
-            "channel": event.channel.value,
-            "granted": event.granted,
-            "frequency": event.frequency.value,
-            "source": event.source.value,
-            "at": _iso(event.created_at),
-        }
+    )
 
 
 def _notifications(user_id: int) -> Iterator[dict[str, Any]]:
-    for row in _rows(
+    return _records(
         select(
             Notification.kind,
             Notification.message,
@@ -514,18 +478,11 @@ def _notifications(user_id: int) -> Iterator[dict[str, Any]]:
         )
         .where(Notification.user_id == user_id)
         .order_by(Notification.id)
-    ):
-        yield {
-            "kind": row.kind.value,
-            "message": row.message,
-            "url": row.url,
-            "created_at": _iso(row.created_at),
-            "read_at": _iso(row.read_at),
-        }
+    )
 
 
 def _flags(user_id: int) -> Iterator[dict[str, Any]]:
-    for row in _rows(
+    return _records(
         select(
             Case.item_kind,
             Case.item_id,
@@ -538,40 +495,23 @@ def _flags(user_id: int) -> Iterator[dict[str, Any]]:
         .join(Case, Case.id == Flag.case_id)
         .where(Flag.reporter_id == user_id)
         .order_by(Flag.id)
-    ):
-        yield {
-            "item_kind": row.item_kind.value,
-            "item_id": row.item_id,
-            "reason": row.reason.value,
-            "note": row.note,
-            "status": row.status.value,
-            "created_at": _iso(row.created_at),
-            "closed_at": _iso(row.closed_at),
-        }
+    )
 
 
 def _decisions(user_id: int) -> Iterator[dict[str, Any]]:
     # What was decided and why, never who decided: moderators act for the community.
-    for row in _rows(
+    return _records(
         select(
             ModerationAction.action,
             ModerationAction.item_kind,
             ModerationAction.item_id,
             ModerationAction.rule,
             ModerationAction.reason,
-            ModerationAction.created_at,
+            ModerationAction.created_at.label("at"),
         )
         .where(ModerationAction.subject_id == user_id)
         .order_by(ModerationAction.id)
-    ):
-        yield {
-            "action": row.action.value,
-            "item_kind": row.item_kind.value,
-            "item_id": row.item_id,
-            "rule": row.rule.value if row.rule else None,
-            "reason": row.reason,
-            "at": _iso(row.created_at),
-        }
+    )
 
 
 def _write_array(out: Any, rows: Iterable[dict[str, Any]]) -> None:

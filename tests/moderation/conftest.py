@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from fanhub.accounts.models import User
 from fanhub.extensions import db
 from fanhub.moderation import services
-from fanhub.moderation.models import Case, Flag, FlagReason, ItemKind, ModerationAction
+from fanhub.moderation.models import Case, Decision, Flag, FlagReason, ItemKind, ModerationAction
 from tests import factories
 
 
@@ -61,3 +61,25 @@ def spam(app, shop) -> Any:
 @pytest.fixture
 def reporters(app) -> list[Any]:
     return [factories.make_user(app, f"reporter{n}") for n in range(1, 4)]
+
+
+def held_case(app: Flask, kind: str, item_id: int) -> Case:
+    """The queue's case for an item (held, flagged or appealed), as stored now."""
+    with app.app_context():
+        case = db.session.scalars(
+            select(Case).where(Case.item_kind == ItemKind(kind), Case.item_id == item_id)
+        ).one()
+        db.session.refresh(case)
+        return case
+
+
+def decide(app: Flask, who: Any, case: Case, decision: Decision, **extra: Any) -> None:
+    """One moderator's decision on one case through the service (`now=` to set the clock)."""
+    now = extra.pop("now", None)
+    with app.app_context():
+        services.decide(
+            db.session.get(User, who.id),
+            [f"case:{case.id}"],
+            services.DecisionDraft(decision, **extra),
+            now=now,
+        )

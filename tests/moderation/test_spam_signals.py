@@ -18,10 +18,10 @@ from fanhub.extensions import db
 from fanhub.forums import services as forums
 from fanhub.forums.models import Category, Post, PostStatus, Topic
 from fanhub.moderation import services
-from fanhub.moderation.models import Case, CaseStatus, Decision, ItemKind, ModerationRule
+from fanhub.moderation.models import CaseStatus, Decision, ModerationRule
 from fanhub.notifications.models import Notification, NotificationKind
 from tests import factories
-from tests.moderation.conftest import actions
+from tests.moderation.conftest import actions, decide, held_case
 from tests.stories import login_as
 
 SAME = "Great kettle, it boils in two minutes and the handle stays cool."
@@ -56,26 +56,6 @@ def state(app: Flask, topic: Any) -> dict[str, Any]:
                 .where(Notification.kind.in_([NotificationKind.REPLY, NotificationKind.NEW_TOPIC]))
             ),
         }
-
-
-def held_case(app: Flask, kind: str, item_id: int) -> Case:
-    with app.app_context():
-        case = db.session.scalars(
-            select(Case).where(Case.item_kind == ItemKind(kind), Case.item_id == item_id)
-        ).one()
-        db.session.refresh(case)
-        return case
-
-
-def decide(app: Flask, who: Any, case: Case, decision: Decision, **extra: Any) -> None:
-    now = extra.pop("now", None)
-    with app.app_context():
-        services.decide(
-            db.session.get(User, who.id),
-            [f"case:{case.id}"],
-            services.DecisionDraft(decision, **extra),
-            now=now,
-        )
 
 
 def _newbie(make_user: Any) -> Any:

@@ -34,7 +34,7 @@ from fanhub.reviews.models import (
 )
 from tests import factories
 from tests.factories import run_together
-from tests.moderation.conftest import actions
+from tests.moderation.conftest import actions, decide, held_case
 from tests.reviews.conftest import LONG_ENOUGH, counters, make_product, recount, write_review
 from tests.stories import login_as
 
@@ -84,24 +84,6 @@ def edit_as(app: Flask, who: Any, review: Any, stars: int, body: str, now: Any =
         )
         db.session.refresh(edited)
         return edited
-
-
-def held_case(app: Flask, kind: str, item_id: int) -> Case:
-    with app.app_context():
-        case = db.session.scalars(
-            select(Case).where(Case.item_kind == ItemKind(kind), Case.item_id == item_id)
-        ).one()
-        db.session.refresh(case)
-        return case
-
-
-def decide(app: Flask, who: Any, case: Case, decision: Decision, **extra: Any) -> None:
-    with app.app_context():
-        moderation.decide(
-            db.session.get(User, who.id),
-            [f"case:{case.id}"],
-            moderation.DecisionDraft(decision, **extra),
-        )
 
 
 def reply_state(app: Flask, review: Any) -> dict[str, Any]:
