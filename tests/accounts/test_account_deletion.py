@@ -429,13 +429,16 @@ def test_removed_reviews_leave_the_rating_exactly(app, client, shop, her):
     assert {review["author"] for review in widget["reviews"]} == {"other_member"}
 
 
-def test_removed_replies_leave_the_reply_count_exactly(app, shop, her):
+def test_removed_replies_leave_the_reply_count_exactly(app, client, shop, her):
     assert reply_recount(app, her["their_review"].id) == (1, 1)
 
     delete(app, shop.member, remove=True)
 
     assert reply_recount(app, her["their_review"].id) == (0, 0)
     assert factories.load(app, ReviewReply, her["my_reply"].id).status is ReplyStatus.REMOVED
+    page = client.get(f"/b/northwind/p/toaster/r/{her['their_review'].id}").get_data(as_text=True)
+    assert "This reply was removed with its author’s account." in page
+    assert "Same here, mine browns unevenly." not in page
 
 
 def test_removing_a_staff_answer_shows_the_previous_official_answer(app, shop):
