@@ -48,7 +48,7 @@ bench: install
 bench-embed: install
 	$(BIN)/python -m bench.embed $(BENCH_ARGS)
 
-# The staff desk, signed in as bigbrand's staff, at 30 and 90 days (docs/performance.md).
+# The staff desk, signed in as bigbrand's staff, at 7, 30 and 90 days against a bare Flask app (docs/performance.md).
 bench-desk: install
 	$(BIN)/python -m bench.desk $(BENCH_ARGS)
 

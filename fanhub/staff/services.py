@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -11,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, load_only
 
-from fanhub.accounts.models import User
+from fanhub.accounts.models import User, UserStatus
 from fanhub.brands.models import Brand, BrandRole, Role
 from fanhub.brands.services import access_brand_as, customer_questions
 from fanhub.db import transaction, utcnow
@@ -252,6 +253,21 @@ def _name(person: Any) -> str:
 # ------------------------------------------------------------------- queue
 
 
+# The author of a waiting topic. Made once: an alias made per call costs more to set up
+# (its columns are proxied on first use) than the rest of the query's construction.
+_Author = aliased(User, name="author")
+
+
+@dataclass(frozen=True)
+class Customer:
+    """Who opened a waiting item, as its row shows them: only what the row prints."""
+
+    username: str
+    name: str
+    # A deleted account keeps its (anonymised) row; the desk names it "a deleted member".
+    is_deleted: bool = False
+
+
 @dataclass(frozen=True)
 class QueueRow:
     """One item waiting for the brand's answer, as a row of the desk."""
@@ -260,7 +276,7 @@ class QueueRow:
     id: int
     title: str
     excerpt: str
-    who: User | None
+    who: Customer | None
     where: str
     opened_at: datetime
     waiting_seconds: int
@@ -300,23 +316,36 @@ def unanswered_queue(actor: Any, brand: Brand, *, now: datetime | None = None) -
     require(actor, Action.BRAND_STAFF_ANSWER, brand.id)
     now = now or utcnow()
     waiting = (*customer_questions(brand.id), Topic.first_official_reply_at.is_(None))
-    Author = aliased(User)
+    # Only the columns a row shows (building 30 whole topics and their authors cost more
+    # than running the query), and how many wait in all as a subquery the database runs
+    # once: one round trip instead of two (docs/performance.md, the staff desk).
     topic_rows = db.session.execute(
-        select(Topic, Author, Category.name, Post.body)
-        .outerjoin(Author, Author.id == Topic.author_id)
+        select(
+            Topic.id,
+            Topic.title,
+            Topic.slug,
+            Topic.created_at,
+            _Author,
+            Category.name,
+            Post.body,
+            select(func.count())
+            .select_from(Topic)
+            .where(*waiting)
+            .scalar_subquery()
+            .label("waiting_in_all"),
+        )
+        .options(load_only(_Author.username, _Author.display_name, _Author.status))
+        .outerjoin(_Author, _Author.id == Topic.author_id)
         .join(Category, Category.id == Topic.category_id)
         .outerjoin(Post, and_(Post.topic_id == Topic.id, Post.position == 1))
         .where(*waiting)
         .order_by(Topic.created_at, Topic.id)
         .limit(QUEUE_TOPICS)
     ).all()
-    topics_waiting = db.session.scalar(select(func.count()).select_from(Topic).where(*waiting))
+    # No row: nothing waits, so the count is 0 too.
+    topics_waiting = topic_rows[0].waiting_in_all if topic_rows else 0
     reviews = unanswered_reviews(actor, brand)
-    claims = _claims_on(
-        [(ClaimTarget.TOPIC, row[0].id) for row in topic_rows]
-        + [(ClaimTarget.REVIEW, review.id) for review in reviews.reviews],
-        now,
-    )
+    claims = _claims_on(brand, now) if topic_rows or reviews.reviews else {}
 
     def row(kind: ClaimTarget, ident: int, **values: Any) -> QueueRow:
         held = claims.get((kind, ident))
@@ -332,15 +361,15 @@ def unanswered_queue(actor: Any, brand: Brand, *, now: datetime | None = None) -
     topics = [
         row(
             ClaimTarget.TOPIC,
-            topic.id,
-            title=topic.title,
+            ident,
+            title=title,
             excerpt=_excerpt(body or ""),
-            who=author,
+            who=_customer(author),
             where=category_name,
-            opened_at=topic.created_at,
-            slug=topic.slug,
+            opened_at=opened_at,
+            slug=slug,
         )
-        for topic, author, category_name, body in topic_rows
+        for ident, title, slug, opened_at, author, category_name, body, _ in topic_rows
     ]
     review_rows = [
         row(
@@ -348,7 +377,7 @@ def unanswered_queue(actor: Any, brand: Brand, *, now: datetime | None = None) -
             review.id,
             title=review.title or f"{review.stars}-star review",
             excerpt=_excerpt(review.body),
-            who=review.author,
+            who=_customer(review.author),
             where=review.product.name,
             opened_at=review.published_at or review.created_at,
             slug=review.product.slug,
@@ -358,7 +387,7 @@ def unanswered_queue(actor: Any, brand: Brand, *, now: datetime | None = None) -
     ]
     return Queue(
         topics=_colleagues_last(topics),
-        topics_waiting=topics_waiting or 0,
+        topics_waiting=topics_waiting,
         reviews=_colleagues_last(review_rows),
         more_reviews=reviews.next_cursor is not None,
     )
@@ -369,34 +398,30 @@ def _colleagues_last(rows: list[QueueRow]) -> list[QueueRow]:
     return sorted(rows, key=lambda r: r.claimed_by_other)
 
 
-def _claims_on(
-    items: Sequence[tuple[ClaimTarget, int]], now: datetime
-) -> dict[tuple[ClaimTarget, int], ClaimState]:
-    """The live claims on the items shown, with their holders, in one query."""
-    if not items:
-        return {}
-    wanted: dict[ClaimTarget, list[int]] = {}
-    for kind, ident in items:
-        wanted.setdefault(kind, []).append(ident)
+def _claims_on(brand: Brand, now: datetime) -> dict[tuple[ClaimTarget, int], ClaimState]:
+    """The brand's live claims with their holders, by item, in one query.
+
+    All of them rather than those on the items shown: a claim lasts an hour, so a team
+    holds a handful, and the brand's index answers without the fifty-value IN list that
+    cost more to build and send than the query took to run.
+    """
     rows = db.session.execute(
-        select(Claim, User)
+        select(Claim.target_kind, Claim.target_id, Claim.expires_at, User)
+        .options(load_only(User.username, User.display_name))
         .join(User, User.id == Claim.staff_id)
-        .where(
-            Claim.expires_at > now,
-            or_(
-                *(
-                    and_(Claim.target_kind == k, Claim.target_id.in_(ids))
-                    for k, ids in wanted.items()
-                )
-            ),
-        )
+        .where(Claim.brand_id == brand.id, Claim.expires_at > now)
     ).all()
     return {
-        (held.target_kind, held.target_id): ClaimState(
-            held.target_kind, held.target_id, "", _name(person), person.id, held.expires_at
-        )
-        for held, person in rows
+        (kind, ident): ClaimState(kind, ident, "", _name(holder), holder.id, until)
+        for kind, ident, until, holder in rows
     }
+
+
+def _customer(author: User | None) -> Customer | None:
+    """What a row shows of the item's author; None when it has no author row at all."""
+    if author is None:
+        return None
+    return Customer(author.username, author.name, author.status is UserStatus.DELETED)
 
 
 def _excerpt(text: str) -> str:
@@ -450,6 +475,9 @@ class Metrics:
     response_times: list[Bucket]
     ratings_by_week: list[WeekRating]
     helpers: list[Helper] = field(default_factory=list)
+    # Names this computation of the figures: the page's rendered copy of them is cached
+    # under it, so a recomputation (or a dropped cache entry) can never show an old copy.
+    version: str = field(default_factory=lambda: secrets.token_hex(8), compare=False)
 
     @property
     def within_day_share(self) -> float | None:
@@ -489,12 +517,17 @@ def desk_metrics(actor: Any, brand: Brand, days: int, *, now: datetime | None = 
         raise Invalid("Choose a window of 7, 30 or 90 days.", field="days")
     if now is not None:
         return _metrics(brand.id, days, now)
-    key = f"staff-metrics:{brand.id}:{days}"
+    key = metrics_cache_key(brand.id, days)
     figures = cache.get(key)
     if figures is None:
         figures = _metrics(brand.id, days, utcnow())
         cache.set(key, figures, timeout=METRICS_CACHE_SECONDS)
     return figures
+
+
+def metrics_cache_key(brand_id: int, days: int) -> str:
+    """Where a brand's figures for one window are cached (for METRICS_CACHE_SECONDS)."""
+    return f"staff-metrics:{brand_id}:{days}"
 
 
 def _metrics(brand_id: int, days: int, now: datetime) -> Metrics:
@@ -695,6 +728,17 @@ class Desk:
     now: datetime
     rating_chart: BarChart
     response_chart: BarChart
+
+    # The metrics half of the page is the same for every colleague until the figures are
+    # computed again, so the page keeps its rendered HTML for as long as the figures
+    # (docs/performance.md, the staff desk). The queue half is per viewer and never cached.
+    @property
+    def metrics_fragment_key(self) -> str:
+        return f"staff-desk-metrics:{self.brand.id}:{self.days}:{self.metrics.version}"
+
+    @property
+    def metrics_fragment_seconds(self) -> int:
+        return METRICS_CACHE_SECONDS
 
 
 def desk_page(actor: Any, brand: Brand, days: int, *, now: datetime | None = None) -> Desk:

@@ -11,6 +11,7 @@ from fanhub.staff import (
     models,  # noqa: F401  (the tables exist before any view does)
     services,
 )
+from fanhub.staff.links import QueueLinks
 
 bp = Blueprint("staff", __name__)
 
@@ -26,6 +27,7 @@ def desk(brand: str):  # type: ignore[no-untyped-def]
         desk=page,
         brand=target,
         action=ActionForm(),
+        links=QueueLinks(target.slug),
         windows=services.WINDOWS,
         tables=services.CSV_TABLES,
     )

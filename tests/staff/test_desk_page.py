@@ -7,8 +7,15 @@ import io
 from datetime import timedelta
 
 import pytest
+from flask import url_for
 
+from fanhub.accounts.models import User, UserStatus
+from fanhub.brands.models import Brand
+from fanhub.db import transaction
+from fanhub.extensions import cache, db
 from fanhub.staff import services
+from fanhub.staff.links import QueueLinks
+from fanhub.staff.models import ClaimTarget
 from tests import factories
 from tests.moderation.conftest import flag
 from tests.reviews.conftest import write_review
@@ -114,14 +121,19 @@ def test_desk_queries_do_not_grow_with_the_data(app, shop, count_queries):
     _busy(app, shop, questions=2, reviews=1)
     with count_queries() as few:
         assert viewer.get("/b/northwind/staff?days=90").status_code == 200
+    with count_queries() as few_cached:
+        assert viewer.get("/b/northwind/staff?days=90").status_code == 200
     _busy(app, shop, questions=40, reviews=30)
     with app.app_context():
-        from fanhub.extensions import cache
-
         cache.clear()  # the metrics, cached for a minute, are counted again
     with count_queries() as many:
         assert viewer.get("/b/northwind/staff?days=90").status_code == 200
-    assert len(many) == len(few) <= 16
+    with count_queries() as many_cached:
+        assert viewer.get("/b/northwind/staff?days=90").status_code == 200
+    assert len(many) == len(few) <= 14
+    # Within the metrics' minute: the viewer, the brand and her roles, then the queue's
+    # questions (with how many wait), reviews and claims.
+    assert len(many_cached) == len(few_cached) <= 6
 
 
 def test_the_queue_csv_costs_as_few_queries_with_more_data(app, shop, count_queries):
@@ -146,3 +158,82 @@ def test_a_question_moderation_hid_is_not_waiting_for_the_brand(app, staff_clien
     assert "My grinder jams" in page
     assert "Cheap pills" not in page
     assert 'data-testid="questions-waiting">1<' in page
+
+
+def _figures(page: str) -> str:
+    """The metrics half of a desk page, from its heading to the end of the content."""
+    return page[page.index('<section class="desk-metrics"') : page.index("</main>")]
+
+
+def test_colleagues_see_the_same_figures_but_each_their_own_claims(app, shop):
+    question = factories.make_topic(app, shop.support, shop.member, title="My kettle leaks")
+    with app.app_context():
+        services.claim(
+            db.session.get(User, shop.staff.id), db.session.get(Brand, shop.brand.id),
+            ClaimTarget.TOPIC, question.id,
+        )  # fmt: skip
+    pages = {}
+    for person in (shop.staff, shop.owner):
+        viewer = app.test_client()
+        login_as(viewer, person)
+        pages[person.username] = viewer.get("/b/northwind/staff").get_data(as_text=True)
+    holder, colleague = pages[shop.staff.username], pages[shop.owner.username]
+    assert "You're on it (until" in holder
+    assert "is on it (until" not in holder
+    assert f"{shop.staff.username} is on it (until" in colleague
+    assert "You're on it" not in colleague
+    assert f'data-testid="signed-in-as">{shop.owner.username}<' in colleague
+    # Rendered once with the figures, the metrics half is the same for both.
+    assert _figures(holder) == _figures(colleague)
+    assert "1 of 1 questions" not in holder and "0 of 1 questions" in holder
+
+
+def test_the_figures_shown_change_as_soon_as_they_are_computed_again(app, staff_client, shop):
+    factories.make_topic(app, shop.support, shop.member, title="First question")
+    assert "0 of 1 questions" in staff_client.get("/b/northwind/staff").get_data(as_text=True)
+    factories.make_topic(app, shop.support, shop.member, title="Second question")
+    # The queue is live; the figures are the ones computed up to a minute ago.
+    again = staff_client.get("/b/northwind/staff").get_data(as_text=True)
+    assert "Second question" in again
+    assert "0 of 1 questions" in again
+    # Their minute is up: the next view computes them again and shows them, never the
+    # copy rendered with the old ones.
+    with app.app_context():
+        cache.delete(services.metrics_cache_key(shop.brand.id, services.DEFAULT_WINDOW))
+    fresh = staff_client.get("/b/northwind/staff").get_data(as_text=True)
+    assert "0 of 2 questions" in fresh
+
+
+def test_a_row_names_its_author_or_a_deleted_member(app, staff_client, shop):
+    ada = factories.make_user(app, "ada", display_name="Ada Lovelace")
+    gone = factories.make_user(app, "gone")
+    factories.make_topic(app, shop.support, ada, title="Descaling with vinegar?")
+    factories.make_topic(app, shop.support, gone, title="Lost my receipt")
+    with app.app_context(), transaction():
+        db.session.get(User, gone.id).status = UserStatus.DELETED
+    page = staff_client.get("/b/northwind/staff").get_data(as_text=True)
+    assert '<a class="post__author" href="/u/ada">Ada Lovelace</a>' in page
+    assert "Lost my receipt" in page
+    assert '<span class="post__author muted">a deleted member</span>' in page
+    assert "/u/gone" not in page
+
+
+# Slugs and usernames as their patterns allow them, and values url_for must quote (which no
+# pattern allows, but the links must still be right if one ever got through).
+@pytest.mark.parametrize("value", ["kettle-one", "ada_2", "zoë", "a b", "x/y?z"])
+def test_queue_links_are_the_urls_url_for_builds(app, value):
+    with app.test_request_context():
+        links = QueueLinks("northwind")
+        topic = services.QueueRow(
+            ClaimTarget.TOPIC, 42, "Leaks", "", None, "Support", NOW, 0, value
+        )
+        review = services.QueueRow(ClaimTarget.REVIEW, 7, "Meh", "", None, "Kettle", NOW, 0, value)
+        assert links.item(topic) == url_for("forums.topic", topic_id=42, slug=value)
+        assert links.item(review) == url_for(
+            "reviews.review", brand="northwind", product=value, review_id=7, _anchor="reply"
+        )
+        assert links.profile(value) == url_for("accounts.profile", username=value)
+        for change in ("claim", "release"):
+            assert links.change(review, change) == url_for(
+                "staff.change_claim", brand="northwind", change=change, kind="review", target_id=7
+            )
