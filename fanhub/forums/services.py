@@ -816,7 +816,8 @@ def edit_post(actor: Any, post: Post, body: str, *, now: datetime | None = None)
 
     :raises Forbidden: the actor is neither the author nor the brand's moderator, or
         the post was removed.
-    :raises Invalid: the body breaks its rule.
+    :raises Invalid: the body breaks its rule, or a new member's edit breaks the new-member
+        limits or looks like spam (fanhub.moderation.trust.screen_text).
     """
     _require_author_or(actor, post, Action.POST_EDIT_ANY)
     if post.status is not PostStatus.VISIBLE:
@@ -827,6 +828,15 @@ def edit_post(actor: Any, post: Post, body: str, *, now: datetime | None = None)
     rendered = render_post(body)
     now = now or utcnow()
     brand_id = _topic_of(post).brand_id
+    if getattr(actor, "id", None) == post.author_id:
+        # A new member's edit meets the rules her post met: no sneaking links in later.
+        held = trust.screen_text(actor, brand_id, body, now, editing=(ItemKind.POST, post.id))
+        if held is not None:
+            raise Invalid(
+                f"This change would need a moderator's approval ({held}) "
+                "Write more of your own words, or leave the post as it was.",
+                field="body",
+            )
     with transaction():
         if getattr(actor, "id", None) != post.author_id:
             # A moderator changed someone else's words: on the record (issue 5).

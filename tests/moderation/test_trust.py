@@ -355,3 +355,33 @@ def test_a_held_post_in_the_queue_offers_to_vouch_for_its_new_author(app, client
     queue = client.get("/mod").get_data(as_text=True)
     assert f"vouch for {newbie.username}" in queue
     assert "/mod/members/newbie" in queue
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (THREE_LINKS, "at most 2 links in a post"),
+        (IMAGE, "can&#39;t post images yet"),
+        ("https://a.example https://b.example", "would need a moderator&#39;s approval"),
+    ],
+)
+def test_a_new_members_edit_meets_the_rules_her_post_met(
+    app, client, shop, make_user, body, message
+):
+    newbie = make_user("newbie", trust_level=0)
+    topic = factories.make_topic(app, shop.discussion, shop.member)
+    post = factories.reply(app, topic, newbie, PLAIN)
+    login_as(client, newbie)
+    response = client.post(f"/p/{post.id}/edit", data={"body": body})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    stored = factories.load(app, Post, post.id)
+    assert (stored.body, stored.edit_count) == (PLAIN, 0)
+
+
+def test_an_established_members_edit_may_add_links(app, client, shop):
+    topic = factories.make_topic(app, shop.discussion, shop.other_member)
+    post = factories.reply(app, topic, shop.member, PLAIN)
+    login_as(client, shop.member)
+    assert client.post(f"/p/{post.id}/edit", data={"body": THREE_LINKS}).status_code == 302
+    assert factories.load(app, Post, post.id).body == THREE_LINKS
