@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from wtforms import RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
@@ -34,14 +36,23 @@ def _frequency_select(kind: MessageKind, channel: Channel) -> SelectField:
 class PreferencesForm(AttachableForm):
     """The preference centre: one select per kind of message and channel (`kind__channel`)."""
 
-    def to_choices(self) -> dict[tuple[str, str], str]:
-        """What she chose, as (kind, channel) -> frequency; fields she did not send are left."""
+    def to_choices(self, submitted: Mapping[str, str] | None = None) -> dict[tuple[str, str], str]:
+        """What she chose, as (kind, channel) -> frequency; fields she did not send are left.
+
+        A `kind__channel` field in `submitted` that the form does not have (a kind or a
+        channel fanhub does not know) is passed on too, so set_preferences refuses it by
+        name instead of the save quietly ignoring it.
+        """
         choices: dict[tuple[str, str], str] = {}
         for kind in MessageKind:
             for channel in Channel:
                 value = getattr(self, field_name(kind, channel)).data
                 if value is not None:
                     choices[(kind.value, channel.value)] = value
+        for name, value in (submitted or {}).items():
+            kind_name, separator, channel_name = name.partition("__")
+            if separator and name not in self._fields:
+                choices[(kind_name, channel_name)] = value
         return choices
 
 

@@ -67,24 +67,30 @@ def message_kind(kind: NotificationKind) -> MessageKind | None:
     return MESSAGE_KIND_OF.get(kind)
 
 
-def frequencies_for(
-    user_ids: Iterable[int], kind: MessageKind
-) -> dict[int, dict[Channel, Frequency]]:
-    """Each member's frequency per channel for one kind of message, defaults filled in, in
-    one query however many members (a post may notify thousands of watchers)."""
+def frequencies_by_kind(
+    user_ids: Iterable[int], kinds: Iterable[MessageKind]
+) -> dict[MessageKind, dict[int, dict[Channel, Frequency]]]:
+    """For each kind, each member's frequency per channel, defaults filled in: one query
+    however many members and kinds (one post may notify thousands, for several reasons)."""
     ids = sorted(set(user_ids))
-    chosen: dict[int, dict[Channel, Frequency]] = {
-        user_id: {channel: DEFAULTS[(kind, channel)] for channel in Channel} for user_id in ids
-    }
-    if not ids:
+    wanted = set(kinds)
+    chosen = {
+        kind: {user_id: {channel: DEFAULTS[(kind, channel)] for channel in Channel}
+               for user_id in ids}
+        for kind in wanted
+    }  # fmt: skip
+    if not ids or not wanted:
         return chosen
     rows = db.session.execute(
         select(
-            ContactPreference.user_id, ContactPreference.channel, ContactPreference.frequency
-        ).where(ContactPreference.kind == kind, ContactPreference.user_id.in_(ids))
+            ContactPreference.kind,
+            ContactPreference.user_id,
+            ContactPreference.channel,
+            ContactPreference.frequency,
+        ).where(ContactPreference.kind.in_(wanted), ContactPreference.user_id.in_(ids))
     )
-    for user_id, channel, frequency in rows:
-        chosen[user_id][channel] = frequency
+    for kind, user_id, channel, frequency in rows:
+        chosen[kind][user_id][channel] = frequency
     return chosen
 
 

@@ -39,7 +39,7 @@ from fanhub.notifications.models import (
 )
 from fanhub.notifications.preferences import (
     email_due_at,
-    frequencies_for,
+    frequencies_by_kind,
     message_kind,
     unsubscribe_token,
 )
@@ -468,6 +468,12 @@ def notify_each(notices: Iterable[Notice], *, actor_id: int | None) -> int:
     rows: list[dict[str, Any]] = []
     now = utcnow()
     instant_due_at = email_due_at(Frequency.INSTANT, now)
+    notices = list(notices)
+    # Everyone's choices for every kind these notices are about, in one query.
+    choices = frequencies_by_kind(
+        {user_id for notice in notices for user_id in notice.recipient_ids} - told,
+        {kind for notice in notices if (kind := message_kind(notice.kind)) is not None},
+    )
     for notice in notices:
         if not _is_site_path(notice.url) or len(notice.url) > URL_MAX:
             raise ValueError(f"a notification links to a path on this site, not {notice.url!r}")
@@ -478,8 +484,7 @@ def notify_each(notices: Iterable[Notice], *, actor_id: int | None) -> int:
         if not candidates:
             continue
         kind = message_kind(notice.kind)
-        # One query per notice, however many recipients (a post may notify thousands).
-        chosen = frequencies_for(candidates, kind) if kind is not None else {}
+        chosen = choices[kind] if kind is not None else {}
         for user_id in sorted(candidates):
             onsite, email = (
                 (chosen[user_id][Channel.ONSITE], chosen[user_id][Channel.EMAIL])

@@ -70,7 +70,7 @@ def preference_centre():  # type: ignore[no-untyped-def]
             changes = preferences.set_preferences(
                 current_user,
                 current_user,
-                form.to_choices(),
+                form.to_choices(request.form),
                 ConsentSource.PREFERENCE_CENTRE,
             )
         except DomainError as err:

@@ -163,6 +163,23 @@ def test_an_unknown_frequency_is_refused_on_the_page_and_nothing_is_saved(app, c
 
 
 @pytest.mark.parametrize(
+    ("field", "message"),
+    [("gossip__email", "is not a kind of message"), ("replies__pigeon", "is not a way")],
+)
+def test_a_posted_kind_or_channel_the_form_lacks_is_refused_by_name(
+    app, client, make_user, field, message
+):
+    ana = make_user("ana")
+    login(client, "ana")
+    response = client.post(CENTRE, data=full_form(offers__email="weekly", **{field: "daily"}))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in page and field.split("__")[0] in page
+    assert stored(app, ana) == {}
+    assert consents(app, ana) == []
+
+
+@pytest.mark.parametrize(
     ("bad", "message"),
     [
         ((("gossip", "email"), "daily"), "is not a kind of message"),
