@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 FLASK := $(BIN)/flask --app fanhub
 
-.PHONY: install run test lint format bench bench-embed bench-desk clean
+.PHONY: install run test test-clock lint format bench bench-embed bench-desk clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,15 +22,27 @@ run: install
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # SQLite always; PostgreSQL as well when TEST_DATABASE_URL names a server we may create
-# databases on (each run creates its own and drops it at the end).
+# databases on (each run creates its own and drops it at the end). Under CI=true a missing
+# TEST_DATABASE_URL is an error, not a skip: CI must never go green on SQLite alone.
 test: install
 	FANHUB_TEST_BACKEND=sqlite $(BIN)/pytest $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on PostgreSQL =="; \
 		FANHUB_TEST_BACKEND=postgresql $(BIN)/pytest $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI=true but TEST_DATABASE_URL is not set: the PostgreSQL run can't be skipped here." >&2; \
+		exit 1; \
 	else \
 		echo "TEST_DATABASE_URL is not set: the PostgreSQL run was skipped."; \
 	fi
+
+# The SQLite suite again on two other days: 400 days from now, and the last second of a
+# 29 February (issue 11: time is an input, so the suite must pass on any day).
+test-clock: install
+	@echo "== the SQLite suite 400 days from now =="
+	FANHUB_TEST_BACKEND=sqlite FANHUB_TEST_CLOCK_SHIFT_DAYS=400 $(BIN)/pytest $(PYTEST_ARGS)
+	@echo "== the SQLite suite starting each test at 2028-02-29 23:59:59 UTC =="
+	FANHUB_TEST_BACKEND=sqlite FANHUB_TEST_CLOCK=2028-02-29T23:59:59Z $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check fanhub tests bench
