@@ -10,10 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SKIPPED_BROWSER_TEST = """
+CONFTEST = 'pytest_plugins = ["tests.ci_guard"]\n'
+TESTS = """
 import pytest
-
-pytest_plugins = ["tests.ci_guard"]
 
 
 @pytest.mark.skip(reason="no chromium here")
@@ -28,10 +27,8 @@ def test_plain():
 
 
 def _run(tmp_path: Path, ci: str | None) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "conftest.py").write_text(SKIPPED_BROWSER_TEST.split("@pytest")[0])
-    (tmp_path / "test_guarded.py").write_text(
-        "import pytest\n" + "@pytest" + "@pytest".join(SKIPPED_BROWSER_TEST.split("@pytest")[1:])
-    )
+    (tmp_path / "conftest.py").write_text(CONFTEST)
+    (tmp_path / "test_guarded.py").write_text(TESTS)
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     if ci is not None:
         env["CI"] = ci
