@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -35,6 +37,13 @@ db = SQLAlchemy(
     model_class=Base,
     session_options={"join_transaction_mode": "create_savepoint", "expire_on_commit": False},
 )
+
+if TYPE_CHECKING:
+    # db.Model is made from Base at run time; to the type checker it is Base itself.
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fanhub.db import UTCDateTime, str_enum, utcnow
-from fanhub.extensions import db
+from fanhub.extensions import Model
 
 if TYPE_CHECKING:
     from fanhub.brands.models import BrandRole
@@ -37,7 +37,7 @@ class UserStatus(enum.StrEnum):
     DELETED = "deleted"
 
 
-class User(db.Model):
+class User(Model):
     """A member; site admins are members with `is_admin`. Brand roles live in BrandRole."""
 
     __tablename__ = "users"

@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fanhub.db import UTCDateTime, str_enum, utcnow
-from fanhub.extensions import db
+from fanhub.extensions import Model
 
 if TYPE_CHECKING:
     from fanhub.accounts.models import User
@@ -30,7 +30,7 @@ class Role(enum.StrEnum):
     MODERATOR = "moderator"
 
 
-class Brand(db.Model):
+class Brand(Model):
     """A brand's home on fanhub: its fan page, forums and products hang off it."""
 
     __tablename__ = "brands"
@@ -68,7 +68,7 @@ class Brand(db.Model):
         return f"<Brand {self.slug}>"
 
 
-class BrandRole(db.Model):
+class BrandRole(Model):
     """One role one person holds in one brand (a person may hold several)."""
 
     __tablename__ = "brand_roles"
@@ -84,7 +84,7 @@ class BrandRole(db.Model):
     brand: Mapped[Brand] = relationship(back_populates="roles", lazy="raise")
 
 
-class Follow(db.Model):
+class Follow(Model):
     """A member is a fan of a brand (counted in Brand.follower_count)."""
 
     __tablename__ = "follows"

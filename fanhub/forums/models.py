@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fanhub.db import UTCDateTime, str_enum, utcnow
-from fanhub.extensions import db
+from fanhub.extensions import Model
 
 if TYPE_CHECKING:
     from fanhub.accounts.models import User
@@ -92,7 +92,7 @@ class WatchLevel(enum.StrEnum):
     MUTED = "muted"
 
 
-class Category(db.Model):
+class Category(Model):
     """A brand's forum section; its kind decides what topics in it can do."""
 
     __tablename__ = "categories"
@@ -113,7 +113,7 @@ class Category(db.Model):
     brand: Mapped[Brand] = relationship("Brand", lazy="raise")
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A conversation: its first post is the question, the rest are replies."""
 
     __tablename__ = "topics"
@@ -180,7 +180,7 @@ class Topic(db.Model):
         return self.status is TopicStatus.VISIBLE
 
 
-class Post(db.Model):
+class Post(Model):
     """One message in a topic, at a fixed position, with its source and rendered HTML."""
 
     __tablename__ = "posts"
@@ -214,7 +214,7 @@ class Post(db.Model):
     reply_to: Mapped[Post | None] = relationship(remote_side=[id], lazy="raise")
 
 
-class PostRevision(db.Model):
+class PostRevision(Model):
     """The text a post had before one edit; anyone may read a post's history."""
 
     __tablename__ = "post_revisions"
@@ -230,7 +230,7 @@ class PostRevision(db.Model):
     editor: Mapped[User | None] = relationship("User", lazy="raise")
 
 
-class Reaction(db.Model):
+class Reaction(Model):
     """One member's like, helpful or thanks on one post (counted on the post)."""
 
     __tablename__ = "reactions"
@@ -243,7 +243,7 @@ class Reaction(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class IdeaVote(db.Model):
+class IdeaVote(Model):
     """One member's vote for an idea (counted in Topic.vote_count)."""
 
     __tablename__ = "idea_votes"
@@ -255,7 +255,7 @@ class IdeaVote(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class TopicWatch(db.Model):
+class TopicWatch(Model):
     """A member watches (is notified of replies in) or mutes a topic."""
 
     __tablename__ = "topic_watches"
@@ -267,7 +267,7 @@ class TopicWatch(db.Model):
     level: Mapped[WatchLevel] = mapped_column(str_enum(WatchLevel, "watch_level"))
 
 
-class CategoryWatch(db.Model):
+class CategoryWatch(Model):
     """A member watches (every new topic and reply) or mutes a whole category."""
 
     __tablename__ = "category_watches"

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fanhub.db import UTCDateTime, append_only, str_enum, utcnow
-from fanhub.extensions import db
+from fanhub.extensions import Model
 
 if TYPE_CHECKING:
     from fanhub.accounts.models import User
@@ -155,7 +155,7 @@ def opened_stamp(moment: datetime) -> int:
     return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
-class Case(db.Model):
+class Case(Model):
     """One item in the moderators' queue: open while flags or an appeal wait on it.
 
     One row per item, ever: new flags after a decision open it again. The flag count
@@ -203,7 +203,7 @@ class Case(db.Model):
         return f"case:{self.id}:{opened_stamp(self.opened_at)}"
 
 
-class Flag(db.Model):
+class Flag(Model):
     """One member's report that one item breaks the rules."""
 
     __tablename__ = "flags"
@@ -237,7 +237,7 @@ class Flag(db.Model):
     reporter: Mapped[User | None] = relationship("User", lazy="raise")
 
 
-class Appeal(db.Model):
+class Appeal(Model):
     """A member's one appeal against a decision about her item, in her words."""
 
     __tablename__ = "moderation_appeals"
@@ -252,7 +252,7 @@ class Appeal(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ModerationAction(db.Model):
+class ModerationAction(Model):
     """One moderation action, as it happened: append-only, never updated or deleted.
 
     The states are plain JSON snapshots, so the log still reads after the item, the

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fanhub.db import UTCDateTime, append_only, str_enum, utcnow
-from fanhub.extensions import db
+from fanhub.extensions import Model, db
 
 
 class EmailStatus(enum.StrEnum):
@@ -32,7 +32,7 @@ class EmailStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class OutboundEmail(db.Model):
+class OutboundEmail(Model):
     """One email waiting for, in, or past delivery by `flask send-mail`."""
 
     __tablename__ = "outbound_emails"
@@ -128,7 +128,7 @@ MESSAGE_MAX = 300
 URL_MAX = 500
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One in-app notification: plain text saying what happened, and where to look.
 
     Written with plain data by the domain where it happened (notifications never reads
@@ -178,7 +178,7 @@ class Notification(db.Model):
         return self.read_at is not None
 
 
-class ContactPreference(db.Model):
+class ContactPreference(Model):
     """How often a member wants to hear about one kind of message on one channel; a
     missing row means the default (`fanhub.notifications.preferences.DEFAULTS`)."""
 
@@ -193,7 +193,7 @@ class ContactPreference(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ConsentEvent(db.Model):
+class ConsentEvent(Model):
     """One opt-in or opt-out of product news and offers, as it happened: append-only, the
     record of what she agreed to, when and how (shown to her on her privacy page)."""
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fanhub.db import UTCDateTime, str_enum, utcnow
-from fanhub.extensions import db
+from fanhub.extensions import Model
 
 if TYPE_CHECKING:
     from fanhub.accounts.models import User
@@ -85,7 +85,7 @@ RULE_LABELS: dict[ReviewRule, str] = {
 }
 
 
-class Product(db.Model):
+class Product(Model):
     """Something a brand sells, with its rating kept as exact counters in the row."""
 
     __tablename__ = "products"
@@ -140,7 +140,7 @@ class Product(db.Model):
         return {stars: getattr(self, f"stars_{stars}") for stars in reversed(STARS)}
 
 
-class Review(db.Model):
+class Review(Model):
     """One member's rating and words about one product (one per member per product)."""
 
     __tablename__ = "reviews"
@@ -203,7 +203,7 @@ class Review(db.Model):
         return self.status is ReviewStatus.PUBLISHED
 
 
-class ReviewRevision(db.Model):
+class ReviewRevision(Model):
     """What a review said before one edit; its history is public, like a post's."""
 
     __tablename__ = "review_revisions"
@@ -218,7 +218,7 @@ class ReviewRevision(db.Model):
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ReviewVote(db.Model):
+class ReviewVote(Model):
     """One member found one review helpful (counted in Review.helpful_count)."""
 
     __tablename__ = "review_votes"
@@ -230,7 +230,7 @@ class ReviewVote(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ReviewReply(db.Model):
+class ReviewReply(Model):
     """A message under a review: the brand's official answer, or a member's reply."""
 
     __tablename__ = "review_replies"

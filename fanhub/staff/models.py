@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fanhub.db import UTCDateTime, str_enum, utcnow
-from fanhub.extensions import db
+from fanhub.extensions import Model
 from fanhub.forums.models import Topic
 from fanhub.reviews.models import Review
 
@@ -25,7 +25,7 @@ class ClaimTarget(enum.StrEnum):
     REVIEW = "review"
 
 
-class Claim(db.Model):
+class Claim(Model):
     """One staff member is answering one topic or review, until `expires_at`."""
 
     __tablename__ = "claims"
