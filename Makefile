@@ -47,6 +47,7 @@ test-clock: install
 lint: install
 	$(BIN)/ruff check fanhub tests bench
 	$(BIN)/ruff format --check fanhub tests bench
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format fanhub tests bench

@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from fanhub import cli, errors, health, humanize
+from fanhub import cli, clock, errors, health, humanize, inputs
 from fanhub.accounts import views as accounts_views
 from fanhub.accounts.services import load_session_user
 from fanhub.brands import views as brands_views
@@ -19,6 +20,7 @@ from fanhub.embed.replay import EmbedAnswers
 from fanhub.embed.sessions import SessionInterface
 from fanhub.extensions import cache, csrf, db, limiter, login_manager, migrate
 from fanhub.forums import views as forums_views
+from fanhub.headers import security_headers
 from fanhub.moderation import views as moderation_views
 from fanhub.notifications import views as notifications_views
 from fanhub.reviews import views as reviews_views
@@ -38,20 +40,6 @@ BLUEPRINTS = (
     health.bp,
 )
 
-# No inline script or style anywhere; member images may come from any http(s) host.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' https: http: data:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
-
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build a fanhub application; `config` overrides settings (tests pass one)."""
@@ -66,6 +54,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # The widget's public URLs have no session: nothing to vary on, no cookie to set.
     app.session_interface = SessionInterface()
 
+    # First of the before-request hooks: every later one, and every view, sees its moment.
+    clock.register(app)
+    # The bounded converters must be in place before any blueprint's rules are added, and
+    # the body gate before CSRFProtect's hook: a JSON body gets 415, not a CSRF 400.
+    inputs.init_app(app)
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
@@ -78,25 +71,24 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."
-    login_manager.user_loader(load_session_user)
+    login_manager.user_loader(_load_user)
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     errors.register_error_handlers(app)
     humanize.register(app)
     cli.register(app)
-    app.after_request(_security_headers)
+    app.after_request(security_headers)
     # Cached widget answers skip Flask's per-request work (see fanhub/embed/replay.py).
     app.wsgi_app = EmbedAnswers(app.wsgi_app, app.extensions["cache"][cache])  # type: ignore[method-assign]
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        # The client's address, scheme and host as the trusted proxies passed them on, so
+        # rate limits key on the visitor rather than on the proxy (docs/deployment.md).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
 
 
-def _security_headers(response: Response) -> Response:
-    policy = response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    # For browsers without CSP's frame-ancestors. A page that may be framed (the widget's
-    # iframe) names who may in its own policy, which X-Frame-Options cannot express.
-    if "frame-ancestors" not in policy or "frame-ancestors 'none'" in policy:
-        response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
+def _load_user(session_id: str) -> Any:
+    # Flask-Login's loader, judged at the request's moment: a ban ends the session then.
+    return load_session_user(session_id, now=clock.request_time())

@@ -25,7 +25,7 @@ from werkzeug.security import generate_password_hash
 
 from fanhub.accounts.models import User, UserStatus
 from fanhub.brands.models import Brand, BrandRole, Follow, Role
-from fanhub.db import transaction, utcnow
+from fanhub.db import transaction
 from fanhub.demo import DEMO_PASSWORD
 from fanhub.errors import Conflict, Invalid
 from fanhub.extensions import db
@@ -221,9 +221,9 @@ def build_bench_data(
     sizes: Sizes = LARGE,
     *,
     echo: Callable[[str], Any] = lambda line: None,
-    now: datetime | None = None,
+    now: datetime,
 ) -> BenchData:
-    """Fill the database with the `bigbrand` forum at the given size, for benchmarks.
+    """Fill the database with the `bigbrand` forum at the given size, as it stands at `now`.
 
     Counters (topics and posts per category, posts, last post and first official reply
     per topic, reactions per post, votes per idea, followers) equal the rows, as the
@@ -242,7 +242,6 @@ def build_bench_data(
             f"This database already has a brand at /b/{BRAND_SLUG}; "
             "build the large data set in a fresh database."
         )
-    now = now or utcnow()
     rng = random.Random(SEED)  # noqa: S311 - a repeatable data set, not a secret
     # Each distinct body is rendered once; 100,000 renders would take minutes.
     rendered = [render_markdown(body) for body in BODIES]
@@ -502,7 +501,7 @@ def _update_category_counters(plan: list[_PlannedTopic], category_ids: list[int]
 
 
 def _insert_topics(plan: list[_PlannedTopic], brand_id: int, category_ids: list[int]) -> list[int]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for topic in plan:
         last_author, last_at, _, _ = topic.posts[-1]
         official = next(((at for _, at, _, o in topic.posts[1:] if o)), None)
@@ -736,17 +735,17 @@ def _insert_reviews(
     ).all()
     # Helpful votes: a few members each on one review in four, never the author.
     vote_rows = []
-    for review_id, author_id, _ in reviews[::4]:
+    for review_id, reviewer_id, _ in reviews[::4]:
         voters = set(rng.sample(member_ids, min(len(member_ids), rng.randrange(1, 6))))
         vote_rows += [
             {"review_id": review_id, "user_id": voter, "created_at": now}
-            for voter in sorted(voters - {author_id})
+            for voter in sorted(voters - {reviewer_id})
         ]
     for batch in _batches(vote_rows):
         db.session.execute(_bulk(ReviewVote), batch)
     # The brand answers one review in three, a day after it was written.
     answer_html = render_markdown(ANSWER_BODY)
-    answer_rows = [
+    answer_rows: list[dict[str, object]] = [
         {
             "review_id": review_id,
             "author_id": staff_ids[1 + n % (len(staff_ids) - 1)] if len(staff_ids) > 1 else None,

@@ -9,6 +9,7 @@ from fanhub import benchdata, demo
 from fanhub.accounts import cli as accounts_cli
 from fanhub.accounts.services import count_members
 from fanhub.brands import cli as brands_cli
+from fanhub.db import utcnow
 from fanhub.errors import DomainError
 from fanhub.forums import cli as forums_cli
 from fanhub.notifications import cli as notifications_cli
@@ -35,7 +36,7 @@ def register(app: Flask) -> None:
         """Fill an empty database with demo brands and people, and print their logins."""
         if scale == "large":
             try:
-                built = benchdata.build_bench_data(benchdata.LARGE, echo=click.echo)
+                built = benchdata.build_bench_data(benchdata.LARGE, echo=click.echo, now=utcnow())
             except DomainError as err:
                 raise click.ClickException(err.message) from None
             click.echo(
@@ -53,7 +54,7 @@ def register(app: Flask) -> None:
                 f"If it was seeded before, these logins use the password {demo.DEMO_PASSWORD}:"
             )
         else:
-            logins = demo.seed_demo()
+            logins = demo.seed_demo(now=utcnow())
             click.echo(f"Demo data is ready. Every demo password is: {demo.DEMO_PASSWORD}")
         for login in logins:
             click.echo(f"  {login.username:<8} {login.what}")

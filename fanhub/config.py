@@ -8,7 +8,30 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
+
 ONE_MEGABYTE = 1024 * 1024
+
+# Every rate limit, with its default: each can be set from the environment under the same
+# name ("10 per minute;100 per hour", as Flask-Limiter writes limits).
+RATE_LIMITS = {
+    "RATELIMIT_LOGIN": "10 per minute;100 per hour",
+    "RATELIMIT_REGISTER": "5 per minute;30 per hour",
+    "RATELIMIT_PASSWORD_RESET": "5 per minute;20 per hour",
+    # Her data export builds a zip of everything she wrote: a few a day is plenty (issue 6).
+    "RATELIMIT_DATA_EXPORT": "3 per minute;10 per day",
+    # Topics, replies, reviews and review replies, per member: plenty for a person,
+    # too few for a script.
+    "RATELIMIT_POST": "10 per minute;60 per hour",
+    # Posts by level-0 members (trust, issue 5): a person still gets a conversation going,
+    # a fresh account made for spam gets a handful out.
+    "RATELIMIT_POST_NEW": "3 per minute;20 per hour",
+    # Flags, per member: enough to report a spam wave, too few to bury a thread.
+    "RATELIMIT_FLAG": "10 per minute;50 per hour",
+    # Product news and offers, per brand, counting only what was sent: followers who
+    # said yes to news did not say yes to a flood (issue 6).
+    "RATELIMIT_BRAND_NEWS": "2 per hour;3 per day",
+}
 
 
 class ConfigError(RuntimeError):
@@ -44,6 +67,41 @@ def _secret_key(raw: str | None, instance_path: Path, production: bool) -> str:
     return key
 
 
+def _rate_limit(env: Mapping[str, str], name: str) -> str:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return RATE_LIMITS[name]
+    # Refused at start-up: a limit Flask-Limiter cannot read would fail every request
+    # it guards instead.
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(
+            f"{name}={raw!r} is not a rate limit; write it as '10 per minute;100 per hour'."
+        ) from None
+    return raw
+
+
+def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float = 0) -> float:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a number.") from None
+    if not value >= minimum:  # written so that NaN fails too
+        raise ConfigError(f"{name} must be at least {minimum:g}.")
+    return value
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+    value = float(_number(env, name, default, minimum=minimum))
+    if not value.is_integer():
+        raise ConfigError(f"{name} must be a whole number.")
+    return int(value)
+
+
 def load_config(
     instance_path: Path,
     overrides: Mapping[str, Any] | None = None,
@@ -58,6 +116,14 @@ def load_config(
     given = dict(overrides or {})
     production = env.get("FANHUB_ENV", "development") == "production"
     redis_url = env.get("REDIS_URL") or None
+    # Redis answers in well under a millisecond when it is up; when it is not, a page
+    # must not wait long to find out (fanhub.cache, the limiter's in-memory fallback).
+    redis_timeout = _number(env, "REDIS_TIMEOUT_SECONDS", 0.5, minimum=0.01)
+    redis_options = (
+        {"socket_timeout": redis_timeout, "socket_connect_timeout": redis_timeout}
+        if redis_url
+        else {}
+    )
     secret = given.get("SECRET_KEY") or _secret_key(
         env.get("SECRET_KEY"), instance_path, production
     )
@@ -72,18 +138,19 @@ def load_config(
         "MAIL_DIR": str(instance_path / "mail"),
         # Shared limits across gunicorn workers need Redis; one process can count in memory.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": redis_options,
+        # Redis unreachable: each process counts the same limits in its own memory, and
+        # goes back to Redis once it answers again (Flask-Limiter checks every few seconds).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
-        "RATELIMIT_LOGIN": "10 per minute;100 per hour",
-        "RATELIMIT_REGISTER": "5 per minute;30 per hour",
-        "RATELIMIT_PASSWORD_RESET": "5 per minute;20 per hour",
-        # Her data export builds a zip of everything she wrote: a few a day is plenty (issue 6).
-        "RATELIMIT_DATA_EXPORT": "3 per minute;10 per day",
-        # Topics, replies, reviews and review replies, per member: plenty for a person,
-        # too few for a script.
-        "RATELIMIT_POST": "10 per minute;60 per hour",
-        # Posts by level-0 members (trust, issue 5): a person still gets a conversation going,
-        # a fresh account made for spam gets a handful out.
-        "RATELIMIT_POST_NEW": "3 per minute;20 per hour",
+        **{name: _rate_limit(env, name) for name in RATE_LIMITS},
+        # How many proxies in front of fanhub add X-Forwarded-For/-Proto/-Host. Limits key
+        # on the client address, so behind a proxy this must be set, or every visitor
+        # shares the proxy's login limit; and never higher than the real count, or a
+        # client can name any address it likes.
+        "TRUSTED_PROXY_HOPS": _whole_number(env, "TRUSTED_PROXY_HOPS", 0),
+        # What a 503 (the database unreachable) tells clients to wait before they try again.
+        "RETRY_AFTER_SECONDS": _whole_number(env, "RETRY_AFTER_SECONDS", 30, minimum=1),
         # Level 0: links per post, and what makes a member level 1 (fanhub.moderation.trust).
         "TRUST0_MAX_LINKS": 2,
         "TRUST1_APPROVED_POSTS": 3,
@@ -92,11 +159,6 @@ def load_config(
         # whose links outweigh its words (fewer than this many words per link).
         "SPAM_DUPLICATE_MINUTES": 10,
         "SPAM_WORDS_PER_LINK": 10,
-        # Flags, per member: enough to report a spam wave, too few to bury a thread.
-        "RATELIMIT_FLAG": "10 per minute;50 per hour",
-        # Product news and offers, per brand, counting only what was sent: followers who
-        # said yes to news did not say yes to a flood (issue 6).
-        "RATELIMIT_BRAND_NEWS": "2 per hour;3 per day",
         # How many distinct members' open flags hide an item until a moderator decides.
         "FLAG_HIDE_THRESHOLD": 3,
         "MAX_CONTENT_LENGTH": ONE_MEGABYTE,
@@ -116,8 +178,12 @@ def load_config(
         # Instant emails wait this long, so several about one thread become one email.
         "EMAIL_COALESCE_MINUTES": 5,
         "MAIL_MAX_ATTEMPTS": 6,
-        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        # fanhub's Redis backend treats a Redis it cannot reach as no cache (fanhub.cache).
+        "CACHE_TYPE": "fanhub.cache.RedisCache" if redis_url else "SimpleCache",
         "CACHE_REDIS_URL": redis_url,
+        "CACHE_OPTIONS": redis_options,
+        # After a failed call the cache stays off this long before Redis is tried again.
+        "CACHE_REDIS_RETRY_SECONDS": 5.0,
         "CACHE_KEY_PREFIX": "fanhub:",
         # How long a page rendered for anonymous readers may be served again. Its key
         # changes with every reply, solution, vote, lock or pin; edits and reactions show

@@ -6,10 +6,10 @@ import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import DateTime, Enum, event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -36,7 +36,12 @@ def related(obj: Any, name: str, missing: str) -> Any:
 
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC."""
+    """The current time, timezone-aware, in UTC: the one place fanhub reads the wall clock.
+
+    Only the edges call it (issue 11): each request's hook (`fanhub.clock.request_time`),
+    the commands, the mail worker and the demo and benchmark data. Services and permission
+    checks take `now` from their caller instead.
+    """
     return datetime.now(UTC)
 
 
@@ -61,6 +66,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through `db.session.execute` changed.
+
+    The session types every result as a plain `Result`; a data-changing statement's is a
+    `CursorResult`, which knows its row count.
+    """
+    return cast(CursorResult[Any], result).rowcount
 
 
 @contextmanager

@@ -9,7 +9,6 @@ from fanhub.accounts import services as accounts
 from fanhub.accounts.models import User
 from fanhub.brands import services as brands
 from fanhub.brands.models import Brand, Role
-from fanhub.db import utcnow
 from fanhub.forums import services as forums
 from fanhub.forums.models import Category, CategoryKind, IdeaStatus
 from fanhub.permissions import SYSTEM
@@ -71,11 +70,11 @@ DESCRIPTIONS = {
 }
 
 
-def seed_demo() -> list[DemoLogin]:
-    """Create the demo brands, people and conversations (through the services, so every
-    rule and counter holds)."""
+def seed_demo(*, now: datetime) -> list[DemoLogin]:
+    """Create the demo brands, people and conversations of the week up to `now` (through
+    the services, so every rule and counter holds)."""
     created = {
-        slug: brands.create_brand(SYSTEM, brands.BrandDraft(slug, name, tagline))
+        slug: brands.create_brand(SYSTEM, brands.BrandDraft(slug, name, tagline), now=now)
         for slug, name, tagline in BRANDS
     }
     people: dict[str, User] = {}
@@ -84,15 +83,16 @@ def seed_demo() -> list[DemoLogin]:
             accounts.RegistrationDraft(username, f"{username}@example.com", DEMO_PASSWORD),
             is_admin=is_admin,
             verified=True,
+            now=now,
         )
-        accounts.update_profile(SYSTEM, user, accounts.ProfileDraft(display_name, ""))
+        accounts.update_profile(SYSTEM, user, accounts.ProfileDraft(display_name, ""), now=now)
         for slug, role in roles:
-            brands.add_role(SYSTEM, created[slug], user, role)
+            brands.add_role(SYSTEM, created[slug], user, role, now=now)
         people[username] = user
     for slug, brand in created.items():
         staff = people["sam" if slug == "northwind" else "ted"]
-        _seed_forums(brand, people, staff=staff)
-        _seed_reviews(brand, people, staff=staff)
+        _seed_forums(brand, people, staff=staff, now=now)
+        _seed_reviews(brand, people, staff=staff, now=now)
     return demo_logins()
 
 
@@ -133,10 +133,10 @@ REVIEWS = (
 )  # fmt: skip
 
 
-def _seed_reviews(brand: Brand, people: dict[str, User], staff: User) -> None:
+def _seed_reviews(brand: Brand, people: dict[str, User], staff: User, *, now: datetime) -> None:
     products = [
         reviews.create_product(
-            staff, brand, reviews.ProductDraft(slug, sku, name, description=description)
+            staff, brand, reviews.ProductDraft(slug, sku, name, description=description), now=now
         )
         for slug, sku, name, description in PRODUCTS[brand.slug]
     ]
@@ -144,20 +144,20 @@ def _seed_reviews(brand: Brand, people: dict[str, User], staff: User) -> None:
         for index, reviewer, stars, title, body in REVIEWS[:2]:
             reviews.submit_review(
                 people[reviewer], products[index % len(products)],
-                reviews.ReviewDraft(stars, title, body),
+                reviews.ReviewDraft(stars, title, body), now=now,
             )  # fmt: skip
         return
     written = {
         reviewer + str(index): reviews.submit_review(
-            people[reviewer], products[index], reviews.ReviewDraft(stars, title, body)
+            people[reviewer], products[index], reviews.ReviewDraft(stars, title, body), now=now
         )
         for index, reviewer, stars, title, body in REVIEWS
     }
-    reviews.vote_helpful(people["bob"], written["alice0"])
-    reviews.vote_helpful(people["carol"], written["alice0"])
-    reviews.vote_helpful(people["alice"], written["carol0"])
-    reviews.set_verified_purchase(staff, written["alice0"], True)
-    reviews.set_verified_purchase(staff, written["carol0"], True)
+    reviews.vote_helpful(people["bob"], written["alice0"], now=now)
+    reviews.vote_helpful(people["carol"], written["alice0"], now=now)
+    reviews.vote_helpful(people["alice"], written["carol0"], now=now)
+    reviews.set_verified_purchase(staff, written["alice0"], True, now=now)
+    reviews.set_verified_purchase(staff, written["carol0"], True, now=now)
     # Closing the loop: the brand answers the unhappy customer, resolves it, and she
     # updates her rating.
     reviews.reply_to_review(
@@ -165,8 +165,9 @@ def _seed_reviews(brand: Brand, people: dict[str, User], staff: User) -> None:
         written["carol0"],
         "We're so sorry, Carol. A new bag is on its way today, and we've changed to a "
         "stronger bag for every order from next week. Thank you for telling us.",
+        now=now,
     )
-    reviews.mark_resolved(staff, written["carol0"])
+    reviews.mark_resolved(staff, written["carol0"], now=now)
     reviews.edit_review(
         people["carol"],
         written["carol0"],
@@ -176,13 +177,14 @@ def _seed_reviews(brand: Brand, people: dict[str, User], staff: User) -> None:
             "The first bag was split open, but Northwind sent a new one the same day and "
             "answered here within hours. The coffee itself is lovely.",
         ),
+        now=now,
     )
     reviews.reply_to_review(
-        people["alice"], written["bob0"], "Try it as a flat white, it's made for milk!"
+        people["alice"], written["bob0"], "Try it as a flat white, it's made for milk!", now=now
     )
 
 
-def _seed_forums(brand: Brand, people: dict[str, User], staff: User) -> None:
+def _seed_forums(brand: Brand, people: dict[str, User], staff: User, *, now: datetime) -> None:
     brands.update_brand_page(
         SYSTEM,
         brand,
@@ -191,13 +193,16 @@ def _seed_forums(brand: Brand, people: dict[str, User], staff: User) -> None:
             DESCRIPTIONS[brand.slug],
             "#b5542d" if brand.slug == "northwind" else "#2f7d4f",
         ),
+        now=now,
     )
     categories: dict[str, Category] = {
-        slug: forums.create_category(SYSTEM, brand, forums.CategoryDraft(slug, name, kind, text))
+        slug: forums.create_category(
+            SYSTEM, brand, forums.CategoryDraft(slug, name, kind, text), now=now
+        )
         for slug, name, kind, text in CATEGORIES
     }
     alice, bob, carol = people["alice"], people["bob"], people["carol"]
-    start = utcnow() - timedelta(days=6)
+    start = now - timedelta(days=6)
 
     def at(hours: float) -> datetime:
         return start + timedelta(hours=hours)
@@ -236,7 +241,7 @@ def _seed_forums(brand: Brand, people: dict[str, User], staff: User) -> None:
     forums.reply_to_topic(
         alice, solved, forums.ReplyDraft("Thank you, that was quick!"), now=at(23)
     )
-    forums.mark_solution(alice, solved, answer)
+    forums.mark_solution(alice, solved, answer, now=now)
     forums.start_topic(
         carol,
         categories["help"],
@@ -265,7 +270,7 @@ def _seed_forums(brand: Brand, people: dict[str, User], staff: User) -> None:
         now=at(60),
     )
     for voter in (alice, bob, carol):
-        forums.toggle_vote(voter, idea)
+        forums.toggle_vote(voter, idea, now=now)
     forums.set_idea_status(
         staff,
         idea,
@@ -279,4 +284,4 @@ def _seed_forums(brand: Brand, people: dict[str, User], staff: User) -> None:
         forums.TopicDraft("A loyalty programme", "Points for every order, maybe?"),
         now=at(90),
     )
-    forums.toggle_vote(bob, second)
+    forums.toggle_vote(bob, second, now=now)

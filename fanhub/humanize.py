@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Flask
 
-from fanhub.db import utcnow
+from fanhub.clock import request_time
 
 _UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400), ("day", 86400),
           ("hour", 3600), ("minute", 60))  # fmt: skip
@@ -22,9 +22,9 @@ def duration(seconds: int | float) -> str:
     return "a minute"
 
 
-def ago(moment: datetime, now: datetime | None = None) -> str:
-    """How long ago something happened, or its date once it is old."""
-    seconds = ((now or utcnow()) - moment).total_seconds()
+def ago(moment: datetime, now: datetime) -> str:
+    """How long before `now` something happened, or its date once it is old."""
+    seconds = (now - moment).total_seconds()
     if seconds < 60:
         return "just now"
     if seconds > 30 * 86400:
@@ -32,7 +32,12 @@ def ago(moment: datetime, now: datetime | None = None) -> str:
     return f"{duration(seconds)} ago"
 
 
+def ago_at_request_time(moment: datetime) -> str:
+    """`ago` as of the request's moment, the one every rule in the request was judged at."""
+    return ago(moment, request_time())
+
+
 def register(app: Flask) -> None:
-    """Make the helpers available to templates as filters."""
-    app.add_template_filter(ago)
+    """Make the helpers available to templates as filters (`|ago`, `|duration`)."""
+    app.add_template_filter(ago_at_request_time, "ago")
     app.add_template_filter(duration)

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from fanhub.accounts.models import UserStatus
 from fanhub.brands.models import BrandRole, Role
-from fanhub.db import utcnow
 from fanhub.errors import Forbidden
 from fanhub.extensions import db
 
@@ -154,36 +153,36 @@ def forget_roles(user: Any) -> None:
         user.__dict__.pop(_CACHE_ATTRIBUTE, None)
 
 
-def suspension_ends(user: Any, now: datetime | None = None) -> datetime | None:
-    """When the member's suspension ends, or None when she is not suspended now.
+def suspension_ends(user: Any, *, now: datetime) -> datetime | None:
+    """When the member's suspension ends, or None when she is not suspended at `now`.
 
-    Read from the clock, never written: a suspension is over the moment its time is,
+    Compared with the time, never written: a suspension is over the moment its time is,
     without anyone (or any job) acting.
     """
     until = getattr(user, "suspended_until", None)
-    if until is None or until <= (now or utcnow()):
+    if until is None or until <= now:
         return None
     return until
 
 
-def ban_ends(user: Any, now: datetime | None = None) -> datetime | bool | None:
-    """None when the member is not banned now; else when the ban ends, or True for good."""
+def ban_ends(user: Any, *, now: datetime) -> datetime | bool | None:
+    """None when the member is not banned at `now`; else when the ban ends, or True for good."""
     if getattr(user, "banned_at", None) is None:
         return None
     until = getattr(user, "banned_until", None)
     if until is None:
         return True
-    return until if until > (now or utcnow()) else None
+    return until if until > now else None
 
 
-def is_restricted(user: Any, now: datetime | None = None) -> bool:
-    """Whether the member may only read: suspended (or banned) now."""
-    return suspension_ends(user, now) is not None or ban_ends(user, now) is not None
+def is_restricted(user: Any, *, now: datetime) -> bool:
+    """Whether the member may only read: suspended (or banned) at `now`."""
+    return suspension_ends(user, now=now) is not None or ban_ends(user, now=now) is not None
 
 
-def suspended_message(user: Any, now: datetime | None = None) -> str:
+def suspended_message(user: Any, *, now: datetime) -> str:
     """What a suspended member is told when she tries to take part."""
-    until = suspension_ends(user, now)
+    until = suspension_ends(user, now=now)
     if until is None:
         return SUSPENDED_MESSAGE
     reason = (getattr(user, "sanction_reason", "") or "").strip().rstrip(".")
@@ -191,16 +190,16 @@ def suspended_message(user: Any, now: datetime | None = None) -> str:
     return f"{text}: {reason}." if reason else f"{text}."
 
 
-def participation_refusal(user: Any) -> str:
+def participation_refusal(user: Any, *, now: datetime) -> str:
     """Why a signed-in member may not post, react or review here, in her words."""
-    if getattr(user, "status", None) is UserStatus.SUSPENDED or is_restricted(user):
-        return suspended_message(user)
+    if getattr(user, "status", None) is UserStatus.SUSPENDED or is_restricted(user, now=now):
+        return suspended_message(user, now=now)
     return "Your account can't post right now."
 
 
-def banned_message(user: Any, now: datetime | None = None) -> str:
+def banned_message(user: Any, *, now: datetime) -> str:
     """What a banned member is told when she tries to log in."""
-    ends = ban_ends(user, now)
+    ends = ban_ends(user, now=now)
     reason = (getattr(user, "sanction_reason", "") or "").strip().rstrip(".")
     text = "Your account is banned"
     if isinstance(ends, datetime):
@@ -208,13 +207,14 @@ def banned_message(user: Any, now: datetime | None = None) -> str:
     return f"{text}: {reason}." if reason else f"{text}."
 
 
-def can(
-    user: Any, action: Action, brand_id: int | None = None, *, now: datetime | None = None
-) -> bool:
-    """May `user` (a User, the anonymous user or SYSTEM) do `action` in `brand_id`?"""
+def can(user: Any, action: Action, brand_id: int | None = None, *, now: datetime) -> bool:
+    """May `user` (a User, the anonymous user or SYSTEM) do `action` in `brand_id` at `now`?
+
+    `now` matters because suspensions and bans end by the clock alone.
+    """
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.status is not UserStatus.ACTIVE or is_restricted(user, now):
+    if user.status is not UserStatus.ACTIVE or is_restricted(user, now=now):
         return False
     if user.is_admin or action in MEMBER_ACTIONS:
         return True
@@ -223,33 +223,33 @@ def can(
     return bool(roles_in(user, brand_id) & ALLOWED_ROLES[action])
 
 
-def require(user: Any, action: Action, brand_id: int | None = None) -> None:
-    """Raise Forbidden unless `can(user, action, brand_id)`.
+def require(user: Any, action: Action, brand_id: int | None = None, *, now: datetime) -> None:
+    """Raise Forbidden unless `can(user, action, brand_id, now=now)`.
 
-    :raises Forbidden: with a message saying who may do it.
+    :raises Forbidden: with a message saying who may do it, or until when she is suspended.
     """
-    if can(user, action, brand_id):
+    if can(user, action, brand_id, now=now):
         return
     if getattr(user, "is_authenticated", False) and (
-        user.status is UserStatus.SUSPENDED or is_restricted(user)
+        user.status is UserStatus.SUSPENDED or is_restricted(user, now=now)
     ):
-        raise Forbidden(suspended_message(user))
+        raise Forbidden(suspended_message(user, now=now))
     raise Forbidden(DENIED_MESSAGES.get(action, "You don't have permission to do that."))
 
 
-def moderated_brands(user: Any) -> frozenset[int] | None:
+def moderated_brands(user: Any, *, now: datetime) -> frozenset[int] | None:
     """The brands whose queue and log `user` may work: None means every brand (admins)."""
-    return brands_where(user, Action.CONTENT_MODERATE)
+    return brands_where(user, Action.CONTENT_MODERATE, now=now)
 
 
-def brands_where(user: Any, action: Action) -> frozenset[int] | None:
+def brands_where(user: Any, action: Action, *, now: datetime) -> frozenset[int] | None:
     """The brands where `user` may do `action` through a role: None means every brand
     (site admins); empty when she may not act at all (signed out, suspended, banned)."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    if user.is_admin and can(user, action):
+    if user.is_admin and can(user, action, now=now):
         return None
-    if not can(user, Action.CONTENT_FLAG):  # suspended, banned or deleted
+    if not can(user, Action.CONTENT_FLAG, now=now):  # suspended, banned or deleted
         return frozenset()
     roles_in(user, 0)  # load (and cache) her roles in every brand, in one query
     cached: dict[int, frozenset[Role]] = user.__dict__.get(_CACHE_ATTRIBUTE, {})

@@ -7,11 +7,13 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -19,19 +21,100 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from fanhub import create_app
+from fanhub.db import utcnow
 from fanhub.extensions import cache, db, limiter
 from fanhub.forums.services import VIEW_BUFFER_KEY
 from tests import factories
 
-pytest_plugins = ["tests.stories"]
+pytest_plugins = ["tests.stories", "tests.ci_guard"]
 
 # `make test` runs the suite once per backend; FANHUB_TEST_BACKEND picks this run's.
 BACKEND = os.environ.get("FANHUB_TEST_BACKEND", "sqlite")
 _counter = itertools.count()
 
+# Time is an input (issue 11): the suite passes on any day, and these settings prove it by
+# moving the clock of the whole process (the app, the live server's thread, itsdangerous,
+# the rate limiter) with time-machine. FANHUB_TEST_CLOCK_SHIFT_DAYS=N runs the session N days
+# from today; FANHUB_TEST_CLOCK=<ISO instant> starts every test at that instant. Either way
+# the clock ticks, so FANHUB_TEST_CLOCK=2028-02-29T23:59:59Z has each test cross midnight into
+# 1 March within its first second.
+CLOCK_SHIFT_DAYS = os.environ.get("FANHUB_TEST_CLOCK_SHIFT_DAYS", "")
+CLOCK_START = os.environ.get("FANHUB_TEST_CLOCK", "")
+_clock: time_machine.travel | None = None
+_traveller: time_machine.Traveller | None = None
 
-def pytest_report_header(config: pytest.Config) -> str:
-    return f"fanhub database backend: {BACKEND}"
+
+def _clock_start() -> datetime | None:
+    """The instant FANHUB_TEST_CLOCK names, if it is set."""
+    if not CLOCK_START:
+        return None
+    try:
+        start = datetime.fromisoformat(CLOCK_START)
+    except ValueError:
+        raise pytest.UsageError(
+            f"FANHUB_TEST_CLOCK={CLOCK_START!r} is not an ISO instant"
+        ) from None
+    if start.tzinfo is None:
+        raise pytest.UsageError("FANHUB_TEST_CLOCK needs a time zone, e.g. 2028-02-29T23:59:59Z")
+    return start
+
+
+def _clock_shift() -> timedelta:
+    """How far FANHUB_TEST_CLOCK_SHIFT_DAYS moves the session's clock."""
+    try:
+        return timedelta(days=int(CLOCK_SHIFT_DAYS or 0))
+    except ValueError:
+        raise pytest.UsageError("FANHUB_TEST_CLOCK_SHIFT_DAYS must be a whole number") from None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The whole session travels, collection and session fixtures included, so nothing is
+    # built at the real time and then compared with the moved one.
+    global _clock, _traveller
+    start, shift = _clock_start(), _clock_shift()
+    if start is not None and shift:
+        raise pytest.UsageError("Set FANHUB_TEST_CLOCK or FANHUB_TEST_CLOCK_SHIFT_DAYS, not both")
+    if start is not None or shift:
+        _clock = time_machine.travel(start or utcnow() + shift, tick=True)
+        _traveller = _clock.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _clock, _traveller
+    if _clock is not None:
+        _clock.stop()
+        _clock, _traveller = None, None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Each test starts at FANHUB_TEST_CLOCK's instant, before any of its fixtures is set up:
+    # a module's shared fixtures (the browser tests' live data) are made at that instant
+    # too, rather than minutes later than the tests that read them.
+    start = _clock_start()
+    if start is not None and _traveller is not None:
+        _traveller.move_to(start)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    start, shift = _clock_start(), _clock_shift()
+    if start is not None:
+        clock = f"each test starts at {start.isoformat()} (FANHUB_TEST_CLOCK)"
+    elif shift:
+        clock = (
+            f"{shift.days} days from today, {utcnow():%Y-%m-%d %H:%M} UTC at the start "
+            "(FANHUB_TEST_CLOCK_SHIFT_DAYS)"
+        )
+    else:
+        clock = f"the real time, {utcnow():%Y-%m-%d %H:%M} UTC at the start"
+    return [f"fanhub database backend: {BACKEND}", f"fanhub test clock: {clock}"]
+
+
+@pytest.fixture
+def now() -> datetime:
+    """The test's moment, from the clock the run controls: every time a test builds is
+    relative to it (`now - timedelta(days=3)`), never a date that will one day pass."""
+    return utcnow()
 
 
 class DatabaseFactory:

@@ -17,7 +17,7 @@ from fanhub.accounts import services as accounts
 from fanhub.accounts.models import User
 from fanhub.brands import services as brands
 from fanhub.brands.models import Brand, Role
-from fanhub.db import transaction
+from fanhub.db import transaction, utcnow
 from fanhub.extensions import db
 from fanhub.forums import services as forums
 from fanhub.forums.models import Category, CategoryKind, Post, Topic
@@ -26,6 +26,10 @@ from fanhub.permissions import SYSTEM
 
 PASSWORD = "correct-horse-battery-staple"
 _sequence = itertools.count(1)
+
+# Each factory takes `now=` for a test that places its data in time, and otherwise makes it
+# at the current reading of the run's clock: the one tests/conftest.py controls (moved by
+# FANHUB_TEST_CLOCK and FANHUB_TEST_CLOCK_SHIFT_DAYS), never a fixed date.
 
 
 def _loaded(obj: Any) -> Any:
@@ -44,6 +48,7 @@ def make_user(
     verified: bool = True,
     display_name: str = "",
     trust_level: int = 1,
+    now: datetime | None = None,
 ) -> User:
     """A member (confirmed email unless `verified=False`).
 
@@ -53,14 +58,16 @@ def make_user(
     """
     n = next(_sequence)
     username = username or f"member{n}"
+    now = now or utcnow()
     with app.app_context():
         user = accounts.register(
             accounts.RegistrationDraft(username, email or f"{username}@example.com", password),
             is_admin=admin,
             verified=verified,
+            now=now,
         )
         if display_name:
-            accounts.update_profile(SYSTEM, user, accounts.ProfileDraft(display_name, ""))
+            accounts.update_profile(SYSTEM, user, accounts.ProfileDraft(display_name, ""), now=now)
         if trust_level != user.trust_level:
             with transaction():  # set-up, not an admin's decision: nothing to log
                 user.trust_level = trust_level
@@ -80,15 +87,17 @@ def make_brand(
     *,
     name: str | None = None,
     roles: dict[Role, list[User]] | None = None,
+    now: datetime | None = None,
 ) -> Brand:
     """A brand, with people appointed to roles in it."""
     n = next(_sequence)
     slug = slug or f"brand{n}"
+    now = now or utcnow()
     with app.app_context():
-        brand = brands.create_brand(SYSTEM, brands.BrandDraft(slug, name or f"Brand {n}"))
+        brand = brands.create_brand(SYSTEM, brands.BrandDraft(slug, name or f"Brand {n}"), now=now)
         for role, people in (roles or {}).items():
             for person in people:
-                brands.add_role(SYSTEM, brand, db.session.get(User, person.id), role)
+                brands.add_role(SYSTEM, brand, db.session.get(User, person.id), role, now=now)
         return _loaded(brand)
 
 
@@ -122,7 +131,12 @@ def reload_user(app: Flask, user_id: int) -> User:
 
 
 def make_category(
-    app: Flask, brand: Brand, kind: CategoryKind = CategoryKind.DISCUSSION, slug: str | None = None
+    app: Flask,
+    brand: Brand,
+    kind: CategoryKind = CategoryKind.DISCUSSION,
+    slug: str | None = None,
+    *,
+    now: datetime | None = None,
 ) -> Category:
     """A category of the brand."""
     n = next(_sequence)
@@ -132,6 +146,7 @@ def make_category(
             SYSTEM,
             db.session.get(Brand, brand.id),
             forums.CategoryDraft(slug, f"{kind.value.capitalize()} {n}", kind),
+            now=now or utcnow(),
         )
         return _loaded(category)
 
@@ -148,6 +163,7 @@ def make_topic(
     now: datetime | None = None,
 ) -> Topic:
     """A topic started through the service, with `replies` replies by `repliers` in turn."""
+    now = now or utcnow()
     with app.app_context():
         topic = forums.start_topic(
             db.session.get(User, author.id),
@@ -164,15 +180,21 @@ def make_topic(
 
 
 def reply(
-    app: Flask, topic: Topic, author: User, body: str = "Here is what I found.", **kw: Any
+    app: Flask,
+    topic: Topic,
+    author: User,
+    body: str = "Here is what I found.",
+    *,
+    reply_to_id: int | None = None,
+    now: datetime | None = None,
 ) -> Post:
     """One reply through the service."""
     with app.app_context():
         post = forums.reply_to_topic(
             db.session.get(User, author.id),
             db.session.get(Topic, topic.id),
-            forums.ReplyDraft(body, kw.pop("reply_to_id", None)),
-            **kw,
+            forums.ReplyDraft(body, reply_to_id),
+            now=now or utcnow(),
         )
         return _loaded(post)
 

@@ -37,6 +37,11 @@ class Shop:
 
 @pytest.fixture
 def shop(app) -> Shop:
+    return make_shop(app)
+
+
+def make_shop(app) -> Shop:
+    """The story's world on `app` (the fixture's, or an app of a test's own)."""
     people = {
         name: factories.make_user(app, name)
         for name in ("owner", "staff", "moderator", "member", "other_member", "other_staff")

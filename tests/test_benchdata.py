@@ -26,9 +26,9 @@ SMALL = Sizes(
 
 
 @pytest.fixture
-def built(app) -> BenchData:
+def built(app, now) -> BenchData:
     with app.app_context():
-        return build_bench_data(SMALL)
+        return build_bench_data(SMALL, now=now)
 
 
 def test_builder_makes_the_sizes_asked_for(app, built):
@@ -138,9 +138,9 @@ def test_long_thread_first_and_last_pages_render(client, built):
     assert f'id="post-{SMALL.long_thread_posts}"' in last.text
 
 
-def test_builder_refuses_a_database_that_has_bigbrand(app, built):
+def test_builder_refuses_a_database_that_has_bigbrand(app, built, now):
     with app.app_context(), pytest.raises(Conflict):
-        build_bench_data(SMALL)
+        build_bench_data(SMALL, now=now)
 
 
 def test_seed_demo_large_refuses_a_database_that_has_bigbrand(runner, make_brand):
@@ -151,11 +151,11 @@ def test_seed_demo_large_refuses_a_database_that_has_bigbrand(runner, make_brand
 
 
 def test_a_2000_post_thread_costs_the_same_queries_on_its_first_and_last_page(
-    app, client, make_user, count_queries
+    app, client, make_user, count_queries, now
 ):
     sizes = Sizes(topics=12, posts=2100, long_thread_posts=2000, members=20)
     with app.app_context():
-        data = build_bench_data(sizes)
+        data = build_bench_data(sizes, now=now)
     make_user("reader")
     client.post("/login", data={"login": "reader", "password": "correct-horse-battery-staple"})
     with count_queries() as first:

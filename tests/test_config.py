@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from fanhub import create_app
-from fanhub.config import ConfigError, load_config
+from fanhub.config import RATE_LIMITS, ConfigError, load_config
+
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
@@ -67,3 +71,49 @@ def test_overrides_win_over_the_environment(tmp_path):
         tmp_path, {"BASE_URL": "http://override"}, environ={"BASE_URL": "http://env"}
     )
     assert settings["BASE_URL"] == "http://override"
+
+
+@pytest.mark.parametrize("name", sorted(RATE_LIMITS))
+def test_every_rate_limit_is_read_from_the_environment(tmp_path, name):
+    settings = load_config(tmp_path, environ={name: "7 per minute;70 per day"})
+    assert settings[name] == "7 per minute;70 per day"
+
+
+@pytest.mark.parametrize("name", sorted(RATE_LIMITS))
+def test_every_rate_limit_is_in_the_readme_table(name):
+    rows = [line for line in README.read_text().splitlines() if line.startswith(f"| `{name}` |")]
+    assert len(rows) == 1, f"{name} is missing from the README's configuration table"
+    assert f"`{RATE_LIMITS[name]}`" in rows[0]
+
+
+def test_a_rate_limit_that_cannot_be_read_stops_the_start(tmp_path):
+    with pytest.raises(ConfigError, match="RATELIMIT_LOGIN='ten a minute' is not a rate limit"):
+        load_config(tmp_path, environ={"RATELIMIT_LOGIN": "ten a minute"})
+
+
+def test_redis_gets_short_timeouts_and_an_in_memory_fallback(tmp_path):
+    environ = {"REDIS_URL": "redis://cache.internal:6379/0", "REDIS_TIMEOUT_SECONDS": "2"}
+    settings = load_config(tmp_path, environ=environ)
+    expected = {"socket_timeout": 2.0, "socket_connect_timeout": 2.0}
+    assert settings["RATELIMIT_STORAGE_OPTIONS"] == settings["CACHE_OPTIONS"] == expected
+    assert settings["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
+    assert settings["CACHE_TYPE"] == "fanhub.cache.RedisCache"
+
+
+def test_trusted_proxies_and_retry_after_come_from_the_environment(tmp_path):
+    defaults = load_config(tmp_path, environ={})
+    settings = load_config(
+        tmp_path, environ={"TRUSTED_PROXY_HOPS": "2", "RETRY_AFTER_SECONDS": "120"}
+    )
+    assert (defaults["TRUSTED_PROXY_HOPS"], defaults["RETRY_AFTER_SECONDS"]) == (0, 30)
+    assert (settings["TRUSTED_PROXY_HOPS"], settings["RETRY_AFTER_SECONDS"]) == (2, 120)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [("TRUSTED_PROXY_HOPS", "one"), ("TRUSTED_PROXY_HOPS", "-1"), ("TRUSTED_PROXY_HOPS", "1.5"),
+     ("RETRY_AFTER_SECONDS", "0"), ("REDIS_TIMEOUT_SECONDS", "nan")],
+)  # fmt: skip
+def test_a_number_setting_that_makes_no_sense_stops_the_start(tmp_path, name, raw):
+    with pytest.raises(ConfigError, match=name):
+        load_config(tmp_path, environ={name: raw})

@@ -8,7 +8,7 @@ from fanhub import create_app
 def test_health_is_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "not configured"}
 
 
 def test_health_is_503_when_the_database_is_unreachable(tmp_path):
@@ -21,4 +21,9 @@ def test_health_is_503_when_the_database_is_unreachable(tmp_path):
     )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "error", "database": "unreachable"}
+    assert response.headers["Retry-After"] == "30"
+    assert response.get_json() == {
+        "status": "error",
+        "database": "unreachable",
+        "redis": "not configured",
+    }

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from fanhub.accounts import services as accounts
 from fanhub.accounts.models import User
 from fanhub.brands.models import Brand
-from fanhub.db import transaction
+from fanhub.db import transaction, utcnow
 from fanhub.extensions import db
 from fanhub.forums.models import Topic
 from fanhub.moderation import services as moderation
@@ -240,6 +240,7 @@ class World:
                 db.session.get(User, self.shop.moderator.id),
                 reviews.access_review(review_id),
                 "spam",
+                now=utcnow(),
             )
         return review_id
 
@@ -252,6 +253,7 @@ class World:
                 db.session.get(User, self.shop.moderator.id),
                 [f"case:{case.id}"],
                 moderation.DecisionDraft(Decision.HIDE, ModerationRule.SPAM),
+                now=utcnow(),
             )
         return actions(self.app)[-1].id
 
@@ -264,20 +266,21 @@ class World:
                 message="other_member replied",
                 url="/",
                 actor_id=from_id,
+                now=utcnow(),
             )
         with self.app.app_context():
             return db.session.scalar(select(Notification.id).order_by(Notification.id.desc()))
 
     def _reset_token(self) -> str:
         with self.app.app_context():
-            accounts.request_password_reset(self.shop.member.email)
+            accounts.request_password_reset(self.shop.member.email, now=utcnow())
         [email] = factories.sent_emails(self.app, "password_reset")
         return factories.link_in(email).rsplit("/", 1)[1]
 
     def _unsubscribe_token(self) -> str:
         """The link in an email to the member about replies."""
         with self.app.app_context():
-            return unsubscribe_token(self.shop.member.id, MessageKind.REPLIES)
+            return unsubscribe_token(self.shop.member.id, MessageKind.REPLIES, now=utcnow())
 
     def _verify_token(self) -> str:
         factories.make_user(self.app, "newcomer", verified=False)
@@ -291,7 +294,7 @@ def _product(app: Any, slug: str) -> Any:
 
 
 @pytest.fixture
-def suspended(app, shop) -> Any:
+def suspended(app, shop, now) -> Any:
     """A member an admin suspended for five days, for spam."""
     person = factories.make_user(app, "suspended")
     with app.app_context():
@@ -301,6 +304,7 @@ def suspended(app, shop) -> Any:
             moderation.DecisionDraft(
                 None, ModerationRule.SPAM, "Posting links to a shop", Decision.SUSPEND, 5
             ),
+            now=now,
         )
     return factories.reload_user(app, person.id)
 

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from fanhub.accounts import services
+from fanhub.db import utcnow
 from fanhub.errors import DomainError
 
 
@@ -21,7 +22,7 @@ def register(app: Flask) -> None:
         """Create an account with a confirmed email address."""
         draft = services.RegistrationDraft(username, email, password)
         try:
-            user = services.register(draft, is_admin=admin, verified=True)
+            user = services.register(draft, is_admin=admin, verified=True, now=utcnow())
         except DomainError as err:
             raise click.ClickException(err.message) from None
         click.echo(f"created {'admin' if admin else 'member'} {user.username} <{user.email}>")

@@ -44,7 +44,10 @@ class RegisterForm(AttachableForm):
     )
 
     def to_draft(self) -> RegistrationDraft:
-        return RegistrationDraft(self.username.data, self.email.data, self.password.data)
+        # A field left out of the post is None; the rules read what she typed, even nothing.
+        return RegistrationDraft(
+            self.username.data or "", self.email.data or "", self.password.data or ""
+        )
 
 
 class LoginForm(AttachableForm):

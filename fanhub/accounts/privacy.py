@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash
 
 from fanhub.accounts.models import User, UserStatus
 from fanhub.brands.models import Brand, BrandRole, Follow, Role
-from fanhub.db import transaction, utcnow
+from fanhub.db import transaction
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
 from fanhub.forums import services as forums
@@ -164,9 +164,9 @@ def deletion_plan(user: User) -> DeletionPlan:
 # ---------------------------------------------------------------- the export
 
 
-def export_filename(user: User, now: datetime | None = None) -> str:
+def export_filename(user: User, *, now: datetime) -> str:
     """The name her download is saved under."""
-    return f"fanhub-{user.username}-{(now or utcnow()).date().isoformat()}.zip"
+    return f"fanhub-{user.username}-{now.date().isoformat()}.zip"
 
 
 def export_member_data(actor: Any, user: User) -> bytes:
@@ -546,7 +546,9 @@ class DeletionReport:
     staff_brands: list[str]
 
 
-def delete_account(actor: Any, user: User, password: str, remove_content: bool) -> DeletionReport:
+def delete_account(
+    actor: Any, user: User, password: str, remove_content: bool, *, now: datetime
+) -> DeletionReport:
     """Erase her personal data and close her account, in one transaction.
 
     Her name, email, bio and password go; so do her preferences, follows (each brand's
@@ -569,7 +571,6 @@ def delete_account(actor: Any, user: User, password: str, remove_content: bool) 
             f"You are the owner or a moderator of {_names(plan.blocking_brands)}: "
             "hand the role over to someone else first, then delete your account."
         )
-    now = utcnow()
     uid = user.id
     # The widget's cached summaries that name her (her reviews, her answers under reviews).
     products = _products_naming(uid)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -22,9 +23,10 @@ from fanhub.accounts.models import (
     User,
     UserStatus,
 )
-from fanhub.db import transaction, utcnow
+from fanhub.db import transaction
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
+from fanhub.inputs import MAX_ID, parse_int
 from fanhub.links import absolute_url, site_path
 from fanhub.notifications.services import queue_email
 from fanhub.permissions import (
@@ -36,7 +38,7 @@ from fanhub.permissions import (
     suspended_message,
 )
 from fanhub.text import RenderedText, mention_candidates, render_text
-from fanhub.tokens import load_token, serializer
+from fanhub.tokens import load_token, serializer, token_id, token_text
 
 LOGIN_FAILED = "Invalid login or password."
 VERIFY_SALT = "fanhub.verify-email"
@@ -128,7 +130,9 @@ def check_registration(draft: RegistrationDraft) -> tuple[str, str]:
     return username, email
 
 
-def register(draft: RegistrationDraft, *, is_admin: bool = False, verified: bool = False) -> User:
+def register(
+    draft: RegistrationDraft, *, now: datetime, is_admin: bool = False, verified: bool = False
+) -> User:
     """Create a member account and queue the email that confirms her address.
 
     :raises Invalid: a field breaks its rule (the error names the field).
@@ -141,7 +145,6 @@ def register(draft: RegistrationDraft, *, is_admin: bool = False, verified: bool
     ).first()
     if taken is not None:
         raise _taken_error("username" if taken.username == username else "email")
-    now = utcnow()
     user = User(
         username=username,
         email=email,
@@ -164,7 +167,7 @@ def register(draft: RegistrationDraft, *, is_admin: bool = False, verified: bool
                 "email" if "email" in str(err.orig).lower() else "username"
             ) from None
         if not verified:
-            _queue_verification(user)
+            _queue_verification(user, now=now)
     return user
 
 
@@ -174,7 +177,7 @@ def _taken_error(field: str) -> Conflict:
     return Conflict("That username is taken. Please choose another.", field="username")
 
 
-def authenticate(login: str, password: str) -> User:
+def authenticate(login: str, password: str, *, now: datetime) -> User:
     """Return the member whose username or email and password match.
 
     :raises Invalid: no such member, wrong password, or a deleted account: the same
@@ -192,10 +195,10 @@ def authenticate(login: str, password: str) -> User:
     if not check_password_hash(user.password_hash, password):
         raise Invalid(LOGIN_FAILED)
     # Only after the password matched: the ban is hers to know, not anyone's who guesses.
-    if ban_ends(user) is not None:
-        raise Forbidden(banned_message(user))
+    if ban_ends(user, now=now) is not None:
+        raise Forbidden(banned_message(user, now=now))
     with transaction():
-        user.last_login_at = utcnow()
+        user.last_login_at = now
     return user
 
 
@@ -207,16 +210,20 @@ def _dummy_hash() -> str:
     return cached
 
 
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: the member behind a session id, if it is still valid."""
-    user_id, _, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
+def load_session_user(session_id: str, *, now: datetime) -> User | None:
+    """The member behind a session id, if it is still valid at `now` (Flask-Login's loader)."""
+    if not isinstance(session_id, str):
+        return None  # signed by us, but not a shape we ever wrote
+    raw_id, _, fingerprint = session_id.partition(":")
+    try:
+        user_id = parse_int(raw_id, lo=1, hi=MAX_ID)
+    except Invalid:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, user_id)
     if user is None or not user.is_active or user.session_fingerprint != fingerprint:
         return None
     # A ban ends her open sessions too, on their next request.
-    if ban_ends(user) is not None:
+    if ban_ends(user, now=now) is not None:
         return None
     return user
 
@@ -234,21 +241,21 @@ def access_profile(username: str) -> User:
     return user
 
 
-def _require_self_or_admin(actor: Any, user: User) -> None:
-    if getattr(actor, "id", None) != user.id and not can(actor, Action.ACCOUNT_EDIT_ANY):
+def _require_self_or_admin(actor: Any, user: User, *, now: datetime) -> None:
+    if getattr(actor, "id", None) != user.id and not can(actor, Action.ACCOUNT_EDIT_ANY, now=now):
         raise Forbidden("You can only change your own account.")
 
 
-def update_profile(actor: Any, user: User, draft: ProfileDraft) -> User:
+def update_profile(actor: Any, user: User, draft: ProfileDraft, *, now: datetime) -> User:
     """Change a member's display name and bio.
 
     :raises Forbidden: the actor is neither the member nor a site admin, or is the member
         while suspended (her name and bio are public words, like a post).
     :raises Invalid: a field is too long.
     """
-    _require_self_or_admin(actor, user)
-    if getattr(actor, "id", None) == user.id and is_restricted(actor):
-        raise Forbidden(suspended_message(actor))
+    _require_self_or_admin(actor, user, now=now)
+    if getattr(actor, "id", None) == user.id and is_restricted(actor, now=now):
+        raise Forbidden(suspended_message(actor, now=now))
     display_name = " ".join(draft.display_name.split())
     bio = draft.bio.strip()
     if len(display_name) > DISPLAY_NAME_MAX:
@@ -281,27 +288,27 @@ def change_password(actor: Any, user: User, current: str, new: str) -> User:
 
 
 def _token_user(data: dict[str, Any]) -> User:
-    user_id = data.get("u")
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    user = db.session.get(User, token_id(data, "u"))
     if user is None or user.status is UserStatus.DELETED:
         raise Invalid("This link is not valid any more.")
     return user
 
 
-def _queue_verification(user: User) -> None:
-    token = serializer(VERIFY_SALT).dumps({"u": user.id, "e": user.email})
+def _queue_verification(user: User, *, now: datetime) -> None:
+    token = serializer(VERIFY_SALT, now=now).dumps({"u": user.id, "e": user.email})
     link = absolute_url("accounts.verify_email", token=token)
     queue_email(
         to=user.email,
         kind="verify_email",
         subject="Confirm your email address for fanhub",
         template="verify_email",
+        now=now,
         user=user,
         link=link,
     )
 
 
-def resend_verification(actor: Any, user: User) -> None:
+def resend_verification(actor: Any, user: User, *, now: datetime) -> None:
     """Queue a fresh confirmation email.
 
     :raises Forbidden: the actor is not the member.
@@ -312,37 +319,37 @@ def resend_verification(actor: Any, user: User) -> None:
     if user.is_email_verified:
         raise Conflict("Your email address is already confirmed.")
     with transaction():
-        _queue_verification(user)
+        _queue_verification(user, now=now)
 
 
-def check_verification_token(token: str) -> User:
+def check_verification_token(token: str, *, now: datetime) -> User:
     """The member a confirmation link belongs to.
 
     :raises Invalid: the link is tampered, expired, or for an address she no longer has.
     :raises Conflict: the link was already used.
     """
-    data = load_token(token, VERIFY_SALT, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    data = load_token(token, VERIFY_SALT, current_app.config["EMAIL_TOKEN_MAX_AGE"], now=now)
     user = _token_user(data)
-    if data.get("e") != user.email:
+    if token_text(data, "e") != user.email:
         raise Invalid("This link was for an email address you no longer use.")
     if user.is_email_verified:
         raise Conflict("This link has already been used: your address is confirmed.")
     return user
 
 
-def confirm_email(token: str) -> User:
+def confirm_email(token: str, *, now: datetime) -> User:
     """Mark the address in a confirmation link as verified (the link then stops working).
 
     :raises Invalid: see check_verification_token.
     :raises Conflict: the link was already used.
     """
-    user = check_verification_token(token)
+    user = check_verification_token(token, now=now)
     with transaction():
-        user.email_verified_at = utcnow()
+        user.email_verified_at = now
     return user
 
 
-def request_password_reset(email: str) -> None:
+def request_password_reset(email: str, *, now: datetime) -> None:
     """Email a reset link if an active account has this address; say nothing otherwise.
 
     The answer is the same either way, so the form cannot be used to find members.
@@ -354,7 +361,7 @@ def request_password_reset(email: str) -> None:
     user = db.session.scalars(select(User).where(User.email == address)).first()
     if user is None or user.status is UserStatus.DELETED:
         return
-    token = serializer(RESET_SALT).dumps({"u": user.id, "p": user.session_fingerprint})
+    token = serializer(RESET_SALT, now=now).dumps({"u": user.id, "p": user.session_fingerprint})
     link = absolute_url("accounts.reset_password", token=token)
     with transaction():
         queue_email(
@@ -362,37 +369,38 @@ def request_password_reset(email: str) -> None:
             kind="password_reset",
             subject="Reset your fanhub password",
             template="password_reset",
+            now=now,
             user=user,
             link=link,
             minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
         )
 
 
-def check_reset_token(token: str) -> User:
+def check_reset_token(token: str, *, now: datetime) -> User:
     """The member a reset link belongs to.
 
     :raises Invalid: the link is tampered, expired, or already used (the password it
         was issued for has changed since).
     """
-    data = load_token(token, RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    data = load_token(token, RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"], now=now)
     user = _token_user(data)
-    if data.get("p") != user.session_fingerprint:
+    if token_text(data, "p") != user.session_fingerprint:
         raise Invalid("This link has already been used. Ask for a new one if you need it.")
     return user
 
 
-def reset_password(token: str, new_password: str) -> User:
+def reset_password(token: str, new_password: str, *, now: datetime) -> User:
     """Set a new password through a reset link; the link cannot be used again.
 
     :raises Invalid: the link is bad (see check_reset_token) or the password breaks a rule.
     """
-    user = check_reset_token(token)
+    user = check_reset_token(token, now=now)
     check_password(new_password, related=(user.username, user.email))
     with transaction():
         user.password_hash = _hash(new_password)
         # Whoever can read her inbox has proved they own the address.
         if user.email_verified_at is None:
-            user.email_verified_at = utcnow()
+            user.email_verified_at = now
     return user
 
 

@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from fanhub.accounts import privacy, services
@@ -24,6 +25,7 @@ from fanhub.accounts.forms import (
     ProfileForm,
     RegisterForm,
 )
+from fanhub.clock import request_time
 from fanhub.errors import Conflict, DomainError, Invalid
 from fanhub.extensions import limiter, member_key
 from fanhub.forms import ActionForm, form_status
@@ -46,14 +48,14 @@ def _reset_limit() -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_register_limit, methods=["POST"])
-def register():  # type: ignore[no-untyped-def]
+def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("brands.index"))
     form = RegisterForm()
     failure: DomainError | None = None
     if form.validate_on_submit():
         try:
-            user = services.register(form.to_draft())
+            user = services.register(form.to_draft(), now=request_time())
         except DomainError as err:
             form.attach(err)
             failure = err
@@ -78,7 +80,7 @@ def register():  # type: ignore[no-untyped-def]
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     target = safe_next(request.args.get("next"), url_for("brands.index"))
     if current_user.is_authenticated:
         return redirect(target)
@@ -86,7 +88,7 @@ def login():  # type: ignore[no-untyped-def]
     failure = None
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.login.data, form.password.data)
+            user = services.authenticate(form.login.data, form.password.data, now=request_time())
         except DomainError as err:  # a wrong password (400), or a ban (403, until when)
             form.attach(err)
             failure = err
@@ -98,7 +100,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     form = ActionForm()
     if form.validate_on_submit():
         logout_user()
@@ -108,25 +110,25 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/password/reset", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
-def request_password_reset():  # type: ignore[no-untyped-def]
+def request_password_reset() -> ResponseReturnValue:
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(form.email.data, now=request_time())
         return render_template("accounts/reset_sent.html", email=form.email.data)
     return render_template("accounts/reset_request.html", form=form), form_status(form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
-def reset_password(token: str):  # type: ignore[no-untyped-def]
+def reset_password(token: str) -> ResponseReturnValue:
     try:
-        user = services.check_reset_token(token)
+        user = services.check_reset_token(token, now=request_time())
     except DomainError as err:
         return _token_problem(err, url_for("accounts.request_password_reset"))
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data)
+            services.reset_password(token, form.password.data, now=request_time())
         except Invalid as err:
             form.attach(err)
         else:
@@ -137,16 +139,16 @@ def reset_password(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
-def verify_email(token: str):  # type: ignore[no-untyped-def]
+def verify_email(token: str) -> ResponseReturnValue:
     # GET only shows the button: mail scanners that follow links must not confirm anything.
     try:
-        user = services.check_verification_token(token)
+        user = services.check_verification_token(token, now=request_time())
     except DomainError as err:
         return _token_problem(err, url_for("accounts.settings_profile"))
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            services.confirm_email(token)
+            services.confirm_email(token, now=request_time())
         except DomainError as err:
             return _token_problem(err, url_for("accounts.settings_profile"))
         flash("Thanks, your email address is confirmed.", "success")
@@ -157,11 +159,11 @@ def verify_email(token: str):  # type: ignore[no-untyped-def]
 @bp.route("/verify/resend", methods=["POST"])
 @login_required
 @limiter.limit(_reset_limit)
-def resend_verification():  # type: ignore[no-untyped-def]
+def resend_verification() -> ResponseReturnValue:
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            services.resend_verification(current_user, current_user)
+            services.resend_verification(current_user, current_user, now=request_time())
         except Conflict as err:
             flash(err.message, "info")
         else:
@@ -169,7 +171,7 @@ def resend_verification():  # type: ignore[no-untyped-def]
     return redirect(url_for("accounts.settings_profile"))
 
 
-def _token_problem(err: DomainError, retry_url: str):  # type: ignore[no-untyped-def]
+def _token_problem(err: DomainError, retry_url: str) -> ResponseReturnValue:
     return (
         render_template("accounts/token_problem.html", message=err.message, retry_url=retry_url),
         err.status,
@@ -177,7 +179,7 @@ def _token_problem(err: DomainError, retry_url: str):  # type: ignore[no-untyped
 
 
 @bp.route("/u/<username>")
-def profile(username: str):  # type: ignore[no-untyped-def]
+def profile(username: str) -> ResponseReturnValue:
     member = privacy.access_profile_as(current_user, username)
     if member.deleted_at is not None:  # only site admins get this far (access_profile_as)
         return render_template("accounts/deleted_profile.html", member=member)
@@ -186,13 +188,13 @@ def profile(username: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/settings/profile", methods=["GET", "POST"])
 @login_required
-def settings_profile():  # type: ignore[no-untyped-def]
+def settings_profile() -> ResponseReturnValue:
     form = ProfileForm(obj=current_user if request.method == "GET" else None)
     password_form = ChangePasswordForm(formdata=None)
     failure = None
     if form.validate_on_submit():
         try:
-            services.update_profile(current_user, current_user, form.to_draft())
+            services.update_profile(current_user, current_user, form.to_draft(), now=request_time())
         except DomainError as err:
             form.attach(err)
             failure = err
@@ -206,7 +208,7 @@ def settings_profile():  # type: ignore[no-untyped-def]
 
 @bp.route("/settings/password", methods=["POST"])
 @login_required
-def change_password():  # type: ignore[no-untyped-def]
+def change_password() -> ResponseReturnValue:
     password_form = ChangePasswordForm()
     if password_form.validate_on_submit():
         try:
@@ -235,11 +237,13 @@ def _export_limit() -> str:
 
 @bp.route("/settings/privacy")
 @login_required
-def settings_privacy():  # type: ignore[no-untyped-def]
+def settings_privacy() -> ResponseReturnValue:
     return _privacy_page(DeleteAccountForm(formdata=None))
 
 
-def _privacy_page(delete_form: DeleteAccountForm, failure: DomainError | None = None):  # type: ignore[no-untyped-def]
+def _privacy_page(
+    delete_form: DeleteAccountForm, failure: DomainError | None = None
+) -> ResponseReturnValue:
     page = privacy.privacy_page(current_user, current_user._get_current_object())
     return render_template(
         "accounts/privacy.html", page=page, export_form=ActionForm(), delete_form=delete_form
@@ -249,17 +253,18 @@ def _privacy_page(delete_form: DeleteAccountForm, failure: DomainError | None = 
 @bp.route("/settings/privacy/export", methods=["POST"])
 @login_required
 @limiter.limit(_export_limit, key_func=member_key)
-def export_data():  # type: ignore[no-untyped-def]
+def export_data() -> ResponseReturnValue:
     form = ActionForm()
     if not form.validate_on_submit():
         return redirect(url_for("accounts.settings_privacy"))
     user = current_user._get_current_object()
     archive = privacy.export_member_data(current_user, user)
+    filename = privacy.export_filename(user, now=request_time())
     return Response(
         archive,
         mimetype="application/zip",
         headers={
-            "Content-Disposition": f'attachment; filename="{privacy.export_filename(user)}"',
+            "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
         },
     )
@@ -269,7 +274,7 @@ def export_data():  # type: ignore[no-untyped-def]
 @login_required
 # Per member, as strict as logging in: the form checks her password.
 @limiter.limit(_login_limit, key_func=member_key)
-def delete_account():  # type: ignore[no-untyped-def]
+def delete_account() -> ResponseReturnValue:
     form = DeleteAccountForm()
     failure = None
     if form.validate_on_submit():
@@ -279,6 +284,7 @@ def delete_account():  # type: ignore[no-untyped-def]
                 current_user._get_current_object(),
                 form.password.data,
                 form.remove_content,
+                now=request_time(),
             )
         except DomainError as err:
             form.attach(err)

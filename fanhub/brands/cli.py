@@ -8,6 +8,7 @@ from flask import Flask
 from fanhub.accounts.services import access_profile
 from fanhub.brands import services
 from fanhub.brands.models import Role
+from fanhub.db import utcnow
 from fanhub.errors import DomainError
 from fanhub.permissions import SYSTEM
 
@@ -26,7 +27,9 @@ def register(app: Flask) -> None:
     def create(slug: str, name: str, tagline: str) -> None:
         """Create a brand at /b/SLUG called NAME."""
         try:
-            brand = services.create_brand(SYSTEM, services.BrandDraft(slug, name, tagline))
+            brand = services.create_brand(
+                SYSTEM, services.BrandDraft(slug, name, tagline), now=utcnow()
+            )
         except DomainError as err:
             raise click.ClickException(err.message) from None
         click.echo(f"created brand {brand.slug} ({brand.name})")
@@ -40,7 +43,7 @@ def register(app: Flask) -> None:
         try:
             brand = services.access_brand(slug)
             member = access_profile(username)
-            services.add_role(SYSTEM, brand, member, Role(role))
+            services.add_role(SYSTEM, brand, member, Role(role), now=utcnow())
         except DomainError as err:
             raise click.ClickException(err.message) from None
         click.echo(f"{member.username} is now {role} of {brand.name}")

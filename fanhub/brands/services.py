@@ -25,9 +25,10 @@ from fanhub.brands.models import (
     Follow,
     Role,
 )
-from fanhub.db import transaction, utcnow
+from fanhub.clock import cached_at
+from fanhub.db import rows_changed, transaction
 from fanhub.errors import Conflict, Invalid, NotFound
-from fanhub.extensions import cache, db
+from fanhub.extensions import db
 from fanhub.forums.models import Category, CategoryKind, Topic, TopicStatus
 from fanhub.links import site_path
 from fanhub.notifications.models import MessageKind, NotificationKind
@@ -73,14 +74,14 @@ class StaffMember:
     roles: tuple[Role, ...]
 
 
-def create_brand(actor: Any, draft: BrandDraft) -> Brand:
+def create_brand(actor: Any, draft: BrandDraft, *, now: datetime) -> Brand:
     """Create a brand with its fan page.
 
     :raises Forbidden: the actor is not a site admin.
     :raises Invalid: the slug or name breaks its rule.
     :raises Conflict: the slug is taken.
     """
-    require(actor, Action.BRAND_CREATE)
+    require(actor, Action.BRAND_CREATE, now=now)
     slug = draft.slug.strip().lower()
     name = " ".join(draft.name.split())
     if not re.fullmatch(SLUG_PATTERN, slug):
@@ -92,7 +93,9 @@ def create_brand(actor: Any, draft: BrandDraft) -> Brand:
         raise Invalid(f"A brand needs a name of at most {NAME_MAX} characters.", field="name")
     if len(draft.tagline) > TAGLINE_MAX:
         raise Invalid(f"Use at most {TAGLINE_MAX} characters.", field="tagline")
-    brand = Brand(slug=slug, name=name, tagline=draft.tagline.strip(), description="")
+    brand = Brand(
+        slug=slug, name=name, tagline=draft.tagline.strip(), description="", created_at=now
+    )
     with transaction():
         db.session.add(brand)
         try:
@@ -113,14 +116,14 @@ def access_brand(slug: str) -> Brand:
     return brand
 
 
-def access_brand_as(actor: Any, slug: str, action: Action) -> Brand:
-    """The brand at `/b/<slug>`, for an actor who may do `action` there.
+def access_brand_as(actor: Any, slug: str, action: Action, *, now: datetime) -> Brand:
+    """The brand at `/b/<slug>`, for an actor who may do `action` there at `now`.
 
     :raises NotFound: no such brand.
     :raises Forbidden: the actor may not do it.
     """
     brand = access_brand(slug)
-    require(actor, action, brand.id)
+    require(actor, action, brand.id, now=now)
     return brand
 
 
@@ -129,17 +132,17 @@ def list_brands() -> list[Brand]:
     return list(db.session.scalars(select(Brand).order_by(Brand.name)))
 
 
-def add_role(actor: Any, brand: Brand, member: User, role: Role) -> BrandRole:
+def add_role(actor: Any, brand: Brand, member: User, role: Role, *, now: datetime) -> BrandRole:
     """Appoint `member` to `role` in `brand`.
 
     :raises Forbidden: the actor is neither an owner of the brand nor a site admin.
     :raises Invalid: the member's account is deleted.
     :raises Conflict: she already holds that role there.
     """
-    require(actor, Action.BRAND_ROLE_ASSIGN, brand.id)
+    require(actor, Action.BRAND_ROLE_ASSIGN, brand.id, now=now)
     if member.status is UserStatus.DELETED:
         raise Invalid("Deleted accounts cannot hold a role.")
-    grant = BrandRole(user_id=member.id, brand_id=brand.id, role=role)
+    grant = BrandRole(user_id=member.id, brand_id=brand.id, role=role, created_at=now)
     # Written before the flush: after a failed flush the session cannot load attributes.
     duplicate = f"{member.username} is already {role.value} of {brand.name}."
     with transaction():
@@ -200,20 +203,19 @@ class FanPage:
     can_send_news: bool = False
 
 
-def responsiveness(brand: Brand, *, now: datetime | None = None) -> Responsiveness:
+def responsiveness(brand: Brand, *, now: datetime) -> Responsiveness:
     """Share of recent questions the brand answered officially, and its median time to do so.
 
     A 90-day figure moves slowly, so it is computed at most once every few minutes per
-    brand (the fan page shows it on every visit); `now` asks for a fresh one.
+    brand (the fan page shows it on every visit): figures computed less than
+    RESPONSIVENESS_CACHE_SECONDS before `now` are reused.
     """
-    if now is not None:
-        return _responsiveness(brand, now)
-    key = f"responsiveness:{brand.id}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = _responsiveness(brand, utcnow())
-        cache.set(key, figures, timeout=RESPONSIVENESS_CACHE_SECONDS)
-    return figures
+    return cached_at(
+        f"responsiveness:{brand.id}",
+        now,
+        RESPONSIVENESS_CACHE_SECONDS,
+        lambda: _responsiveness(brand, now),
+    )
 
 
 def customer_questions(brand_id: int) -> tuple[Any, ...]:
@@ -258,12 +260,12 @@ def _responsiveness(brand: Brand, now: datetime) -> Responsiveness:
             .offset((answered - 1) // 2)
             .limit(2 if answered % 2 == 0 else 1)
         ).all()
-        median = sum(middle) // len(middle)
+        median = sum(filter(None, middle)) // len(middle)  # IS NOT NULL above
     return Responsiveness(RESPONSIVENESS_DAYS, total, answered, median)
 
 
-def fan_page(viewer: Any, brand: Brand, *, now: datetime | None = None) -> FanPage:
-    """Everything the fan page shows, and what this viewer may do there."""
+def fan_page(viewer: Any, brand: Brand, *, now: datetime) -> FanPage:
+    """Everything the fan page shows, and what this viewer may do there at `now`."""
     categories = list(
         db.session.scalars(
             select(Category)
@@ -321,23 +323,23 @@ def fan_page(viewer: Any, brand: Brand, *, now: datetime | None = None) -> FanPa
         products=products,
         responsiveness=responsiveness(brand, now=now),
         is_following=bool(following),
-        can_follow=can(viewer, Action.BRAND_FOLLOW, brand.id),
-        can_edit=can(viewer, Action.BRAND_EDIT, brand.id),
-        can_manage_categories=can(viewer, Action.CATEGORY_MANAGE, brand.id),
-        can_send_news=can(viewer, Action.BRAND_NEWS_SEND, brand.id),
+        can_follow=can(viewer, Action.BRAND_FOLLOW, brand.id, now=now),
+        can_edit=can(viewer, Action.BRAND_EDIT, brand.id, now=now),
+        can_manage_categories=can(viewer, Action.CATEGORY_MANAGE, brand.id, now=now),
+        can_send_news=can(viewer, Action.BRAND_NEWS_SEND, brand.id, now=now),
     )
 
 
-def follow(actor: Any, brand: Brand) -> None:
+def follow(actor: Any, brand: Brand, *, now: datetime) -> None:
     """Become a fan of the brand (following twice changes nothing).
 
     :raises Forbidden: the member is suspended or not logged in.
     """
-    require(actor, Action.BRAND_FOLLOW, brand.id)
+    require(actor, Action.BRAND_FOLLOW, brand.id, now=now)
     with transaction():
         try:
             with db.session.begin_nested():
-                db.session.add(Follow(user_id=actor.id, brand_id=brand.id))
+                db.session.add(Follow(user_id=actor.id, brand_id=brand.id, created_at=now))
         except IntegrityError:
             return  # already a fan: the unique key answered
         # In SQL, so two fans following at once both count.
@@ -349,16 +351,18 @@ def follow(actor: Any, brand: Brand) -> None:
         )
 
 
-def unfollow(actor: Any, brand: Brand) -> None:
+def unfollow(actor: Any, brand: Brand, *, now: datetime) -> None:
     """Stop being a fan of the brand (unfollowing twice changes nothing).
 
     :raises Forbidden: the member is suspended or not logged in.
     """
-    require(actor, Action.BRAND_FOLLOW, brand.id)
+    require(actor, Action.BRAND_FOLLOW, brand.id, now=now)
     with transaction():
-        removed = db.session.execute(
-            delete(Follow).where(Follow.user_id == actor.id, Follow.brand_id == brand.id)
-        ).rowcount
+        removed = rows_changed(
+            db.session.execute(
+                delete(Follow).where(Follow.user_id == actor.id, Follow.brand_id == brand.id)
+            )
+        )
         if removed:
             db.session.execute(
                 update(Brand)
@@ -424,14 +428,14 @@ def _origin(entry: str) -> str | None:
     return f"{parts.scheme.lower()}://{host}{suffix}"
 
 
-def update_brand_page(actor: Any, brand: Brand, draft: BrandPageDraft) -> Brand:
+def update_brand_page(actor: Any, brand: Brand, draft: BrandPageDraft, *, now: datetime) -> Brand:
     """Change the fan page (tagline, Markdown description, accent colour) and the brand's
     review settings (pre-moderation of new members, sites allowed to frame the widget).
 
     :raises Forbidden: the actor is not the brand's owner or staff.
     :raises Invalid: a field breaks its rule.
     """
-    require(actor, Action.BRAND_EDIT, brand.id)
+    require(actor, Action.BRAND_EDIT, brand.id, now=now)
     tagline = " ".join(draft.tagline.split())
     description = draft.description.strip()
     color = draft.accent_color.strip().lower()
@@ -492,13 +496,13 @@ def _news_audience(brand: Brand) -> Any:
     )
 
 
-def brand_news_page(actor: Any, slug: str) -> BrandNewsPage:
+def brand_news_page(actor: Any, slug: str, *, now: datetime) -> BrandNewsPage:
     """The brand at `slug`, how many followers would get its news, and its products.
 
     :raises NotFound: no such brand.
     :raises Forbidden: the actor is not the brand's owner or staff.
     """
-    brand = access_brand_as(actor, slug, Action.BRAND_NEWS_SEND)
+    brand = access_brand_as(actor, slug, Action.BRAND_NEWS_SEND, now=now)
     audience = db.session.scalar(select(func.count()).select_from(_news_audience(brand).subquery()))
     products = list(
         db.session.scalars(
@@ -511,7 +515,7 @@ def brand_news_page(actor: Any, slug: str) -> BrandNewsPage:
     return BrandNewsPage(brand, audience or 0, products)
 
 
-def send_brand_news(actor: Any, brand: Brand, draft: BrandNewsDraft) -> int:
+def send_brand_news(actor: Any, brand: Brand, draft: BrandNewsDraft, *, now: datetime) -> int:
     """Tell the brand's followers who opted into product news and offers; returns how many.
 
     Only those: a follower who never said yes hears nothing (the default is no, and
@@ -521,7 +525,7 @@ def send_brand_news(actor: Any, brand: Brand, draft: BrandNewsDraft) -> int:
     :raises Forbidden: the actor is not the brand's owner or staff.
     :raises Invalid: no title, text too long, or a product that is not the brand's.
     """
-    require(actor, Action.BRAND_NEWS_SEND, brand.id)
+    require(actor, Action.BRAND_NEWS_SEND, brand.id, now=now)
     title = " ".join(draft.title.split())
     body = " ".join(draft.body.split())
     if not title or len(title) > NEWS_TITLE_MAX:
@@ -540,6 +544,6 @@ def send_brand_news(actor: Any, brand: Brand, draft: BrandNewsDraft) -> int:
     with transaction():
         recipients = frozenset(db.session.scalars(_news_audience(brand)))
         told = notify_each(
-            [Notice(recipients, NotificationKind.OFFER, message, url)], actor_id=actor.id
+            [Notice(recipients, NotificationKind.OFFER, message, url)], actor_id=actor.id, now=now
         )
     return told

@@ -13,11 +13,13 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from fanhub.brands import services
 from fanhub.brands.forms import BrandNewsForm, BrandPageForm
+from fanhub.clock import request_time
 from fanhub.errors import DomainError
 from fanhub.extensions import limiter
 from fanhub.forms import ActionForm, form_status
@@ -27,23 +29,23 @@ bp = Blueprint("brands", __name__)
 
 
 @bp.route("/")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return render_template("brands/index.html", brands=services.list_brands())
 
 
 @bp.route("/b/<brand>")
-def fan_page(brand: str):  # type: ignore[no-untyped-def]
+def fan_page(brand: str) -> ResponseReturnValue:
     target = services.access_brand(brand)
     return render_template(
         "brands/fan_page.html",
-        page=services.fan_page(current_user, target),
+        page=services.fan_page(current_user, target, now=request_time()),
         brand=target,
         action=ActionForm(),
     )
 
 
 @bp.route("/b/<brand>/theme.css")
-def theme(brand: str):  # type: ignore[no-untyped-def]
+def theme(brand: str) -> ResponseReturnValue:
     # A stylesheet, not an inline style: the CSP allows styles from this site only.
     target = services.access_brand(brand)
     css = render_template("brands/theme.css", brand=target)
@@ -56,30 +58,30 @@ def theme(brand: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/b/<brand>/<any(follow,unfollow):change>", methods=["POST"])
 @login_required
-def follow(brand: str, change: str):  # type: ignore[no-untyped-def]
+def follow(brand: str, change: str) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     target = services.access_brand(brand)
     if change == "follow":
-        services.follow(current_user, target)
+        services.follow(current_user, target, now=request_time())
         flash(f"You follow {target.name}.", "success")
     else:
-        services.unfollow(current_user, target)
+        services.unfollow(current_user, target, now=request_time())
         flash(f"You no longer follow {target.name}.", "info")
     return redirect(url_for("brands.fan_page", brand=target.slug))
 
 
 @bp.route("/b/<brand>/edit", methods=["GET", "POST"])
 @login_required
-def edit(brand: str):  # type: ignore[no-untyped-def]
-    target = services.access_brand_as(current_user, brand, Action.BRAND_EDIT)
+def edit(brand: str) -> ResponseReturnValue:
+    target = services.access_brand_as(current_user, brand, Action.BRAND_EDIT, now=request_time())
     form = BrandPageForm(obj=target if request.method == "GET" else None)
     if request.method == "GET":
         form.widget_origins.data = "\n".join(target.widget_origins.split())
     failure = None
     if form.validate_on_submit():
         try:
-            services.update_brand_page(current_user, target, form.to_draft())
+            services.update_brand_page(current_user, target, form.to_draft(), now=request_time())
         except DomainError as err:
             form.attach(err)
             failure = err
@@ -105,8 +107,8 @@ def _was_sent(response: Response) -> bool:
 @login_required
 # Per brand, counting only news that went out: a refused or mistyped try costs nothing.
 @limiter.limit(_news_limit, methods=["POST"], key_func=_news_key, deduct_when=_was_sent)
-def news(brand: str):  # type: ignore[no-untyped-def]
-    page = services.brand_news_page(current_user, brand)
+def news(brand: str) -> ResponseReturnValue:
+    page = services.brand_news_page(current_user, brand, now=request_time())
     form = BrandNewsForm()
     form.product.choices = [SelectChoice("", "No product: link to the fan page")] + [
         SelectChoice(product.slug, product.name) for product in page.products
@@ -114,7 +116,9 @@ def news(brand: str):  # type: ignore[no-untyped-def]
     failure = None
     if form.validate_on_submit():
         try:
-            told = services.send_brand_news(current_user, page.brand, form.to_draft())
+            told = services.send_brand_news(
+                current_user, page.brand, form.to_draft(), now=request_time()
+            )
         except DomainError as err:
             form.attach(err)
             failure = err

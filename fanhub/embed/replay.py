@@ -11,6 +11,7 @@ which builds the new summary and a new answer to replay.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -22,6 +23,8 @@ from urllib.parse import parse_qs
 from werkzeug.http import parse_etags, unquote_etag
 
 from fanhub.reviews.widget import summary_key
+
+log = logging.getLogger(__name__)
 
 # The URLs whose answers are the same for everyone: a summary's JSON and its iframe page.
 ROUTE = re.compile(r"/embed/v1/([^/]+)/([^/]+)/(?:reviews\.json|frame)")
@@ -73,7 +76,15 @@ class EmbedAnswers:
         if not arguments.keys() <= ARGUMENTS or any(len(v) > 1 for v in arguments.values()):
             return self.app(environ, start_response)
         by_sku = arguments.get("by") == ["sku"]
-        entry = self.summaries.get(summary_key(match.group(1), match.group(2), by_sku))
+        try:
+            entry = self.summaries.get(summary_key(match.group(1), match.group(2), by_sku))
+        except Exception:
+            # Out here no Flask handler would catch it: the shop would get a bare 500
+            # without CORS headers. Flask answers instead, building the summary itself
+            # or saying why it cannot, with the widget's headers (fanhub.cache already
+            # makes an unreachable Redis a miss; this is for whatever else goes wrong).
+            log.exception("widget replay: cache lookup failed for %s", path)
+            return self.app(environ, start_response)
         key = (path, query)
         answer = self.answers.get(key) if entry is not None else None
         if answer is not None and answer.summary == (entry[1], entry[2]):

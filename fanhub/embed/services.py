@@ -16,6 +16,7 @@ from typing import Any
 from markupsafe import escape
 
 from fanhub.errors import Invalid
+from fanhub.inputs import optional_int
 from fanhub.reviews.widget import MOST_HELPFUL, CachedSummary
 
 THEMES = ("light", "dark")
@@ -73,11 +74,7 @@ def widget_options(theme: str | None, accent: str | None, count: str | None) -> 
         if match is None:
             raise Invalid("accent must be a colour written as #rrggbb, e.g. #1a73e8.", "accent")
         chosen_accent = "#" + match.group(1).lower()
-    chosen_count = DEFAULT_COUNT
-    if count is not None and count.strip() != "":
-        if not count.strip().isdigit() or int(count) > MOST_HELPFUL:
-            raise Invalid(f"count must be a whole number from 0 to {MOST_HELPFUL}.", "count")
-        chosen_count = int(count)
+    chosen_count = optional_int(count, lo=0, hi=MOST_HELPFUL, default=DEFAULT_COUNT, field="count")
     return WidgetOptions(chosen_theme, chosen_accent, chosen_count)
 
 
@@ -174,7 +171,8 @@ def frame_ancestors(widget_origins: str) -> str:
 
 def frame_policy(page: FramePage) -> str:
     """The iframe page's Content-Security-Policy: its own stylesheet and one hashed <style>,
-    https images, nothing else loads, nothing submits, framed only where the brand allows."""
+    https images (an http one is upgraded), nothing else loads, nothing submits, framed only
+    where the brand allows."""
     return "; ".join(
         [
             "default-src 'none'",
@@ -183,6 +181,7 @@ def frame_policy(page: FramePage) -> str:
             "base-uri 'none'",
             "form-action 'none'",
             f"frame-ancestors {page.frame_ancestors}",
+            "upgrade-insecure-requests",
         ]
     )
 

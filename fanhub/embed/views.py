@@ -11,8 +11,10 @@ import hashlib
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from fanhub.clock import request_time
 from fanhub.embed import services
 from fanhub.embed.replay import SUMMARY_USED
 from fanhub.embed.sessions import PUBLIC_PREFIX
@@ -58,7 +60,8 @@ def script() -> Response:
     response = Response(body, mimetype="text/javascript")
     response.headers["Cache-Control"] = SCRIPT_CACHE
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-    return response.make_conditional(request)
+    response.make_conditional(request)  # turns it into a 304 in place when the ETag matches
+    return response
 
 
 @bp.get("/embed/v1/<brand>/<product>/reviews.json")
@@ -86,8 +89,10 @@ def frame(brand: str, product: str) -> Response:
 
 @bp.get("/b/<brand>/p/<product>/embed")
 @login_required
-def staff_embed(brand: str, product: str):  # type: ignore[no-untyped-def]
-    target = reviews.access_product_as(current_user, brand, product, Action.PRODUCT_MANAGE)
+def staff_embed(brand: str, product: str) -> ResponseReturnValue:
+    target = reviews.access_product_as(
+        current_user, brand, product, Action.PRODUCT_MANAGE, now=request_time()
+    )
     code = services.snippets(
         target.brand.slug,
         target.slug,

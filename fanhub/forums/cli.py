@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from fanhub.brands.services import access_brand
+from fanhub.db import utcnow
 from fanhub.errors import DomainError
 from fanhub.forums import services
 from fanhub.forums.models import CategoryKind
@@ -35,7 +36,10 @@ def register(app: Flask) -> None:
         try:
             target = access_brand(brand)
             category = services.create_category(
-                SYSTEM, target, services.CategoryDraft(slug, name, CategoryKind(kind), description)
+                SYSTEM,
+                target,
+                services.CategoryDraft(slug, name, CategoryKind(kind), description),
+                now=utcnow(),
             )
         except DomainError as err:
             raise click.ClickException(err.message) from None
@@ -59,7 +63,7 @@ def register(app: Flask) -> None:
                 CategoryKind(kind) if kind else category.kind,
                 description if description is not None else category.description,
             )
-            services.update_category(SYSTEM, category, draft)
+            services.update_category(SYSTEM, category, draft, now=utcnow())
         except DomainError as err:
             raise click.ClickException(err.message) from None
         click.echo(f"saved /b/{brand}/c/{category.slug}: {category.name} ({category.kind.value})")
@@ -72,7 +76,7 @@ def register(app: Flask) -> None:
         """Move category SLUG one place up or down in BRAND's list."""
         try:
             category = services.access_category(brand, slug)
-            services.move_category(SYSTEM, category, -1 if direction == "up" else 1)
+            services.move_category(SYSTEM, category, -1 if direction == "up" else 1, now=utcnow())
         except DomainError as err:
             raise click.ClickException(err.message) from None
         click.echo(f"moved {slug} {direction}")

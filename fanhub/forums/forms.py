@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from fanhub.forms import AttachableForm
+from fanhub.forms import AttachableForm, IdField
 from fanhub.forums.models import (
     BODY_MAX,
     CATEGORY_DESCRIPTION_MAX,
@@ -16,6 +16,7 @@ from fanhub.forums.models import (
     IdeaStatus,
 )
 from fanhub.forums.services import CategoryDraft, ReplyDraft, TopicDraft
+from fanhub.inputs import coerce_int
 
 BODY_HINT = (
     "Markdown works: **bold**, _italic_, lists, links, `code`, and @name to mention someone."
@@ -46,11 +47,11 @@ class ReplyForm(AttachableForm):
         description=BODY_HINT,
         render_kw={"rows": 6},
     )
-    reply_to = HiddenField(validators=[Optional()])
+    # The post she pressed "reply" on; the service checks it is in this topic.
+    reply_to = IdField(message="The post you replied to is not in this topic. Reload the page.")
 
     def to_draft(self) -> ReplyDraft:
-        raw = (self.reply_to.data or "").strip()
-        return ReplyDraft(self.body.data or "", int(raw) if raw.isdigit() else None)
+        return ReplyDraft(self.body.data or "", self.reply_to.data)
 
 
 class EditPostForm(AttachableForm):
@@ -88,7 +89,7 @@ class CategoryForm(AttachableForm):
 
 
 class MoveTopicForm(AttachableForm):
-    category = SelectField("Move to", coerce=int, validators=[DataRequired()])
+    category = SelectField("Move to", coerce=coerce_int, validators=[DataRequired()])
 
 
 class IdeaStatusForm(AttachableForm):

@@ -32,7 +32,7 @@ from fanhub.accounts.models import User, UserStatus
 from fanhub.accounts.services import render_member_text
 from fanhub.brands.models import Brand, Follow, Role
 from fanhub.brands.services import access_brand_as
-from fanhub.db import related, transaction, utcnow
+from fanhub.db import related, rows_changed, transaction
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import cache, db
 from fanhub.forums.models import (
@@ -59,6 +59,7 @@ from fanhub.forums.models import (
     TopicWatch,
     WatchLevel,
 )
+from fanhub.inputs import CURSOR_MESSAGE, MAX_ID, parse_int, parse_moment
 from fanhub.links import site_path
 from fanhub.moderation import trust
 from fanhub.moderation.audit import record_action
@@ -176,7 +177,7 @@ def access_topic(topic_id: int) -> Topic:
     return topic
 
 
-def access_visible_topic(viewer: Any, topic_id: int) -> Topic:
+def access_visible_topic(viewer: Any, topic_id: int, *, now: datetime) -> Topic:
     """The topic at `/t/<id>` if this viewer may read it: a topic hidden or removed by
     moderation shows only to its author and the brand's moderators.
 
@@ -184,17 +185,17 @@ def access_visible_topic(viewer: Any, topic_id: int) -> Topic:
     """
     topic = access_topic(topic_id)
     if topic.status is not TopicStatus.VISIBLE and not sees_hidden(
-        viewer, topic.author_id, topic.brand_id
+        viewer, topic.author_id, topic.brand_id, now=now
     ):
         raise NotFound("There is no such topic. It may have been removed.")
     return topic
 
 
-def sees_hidden(viewer: Any, author_id: int | None, brand_id: int) -> bool:
+def sees_hidden(viewer: Any, author_id: int | None, brand_id: int, *, now: datetime) -> bool:
     """Whether the viewer sees content moderation has hidden: its author and moderators."""
     if not getattr(viewer, "is_authenticated", False):
         return False
-    return viewer.id == author_id or can(viewer, Action.CONTENT_MODERATE, brand_id)
+    return viewer.id == author_id or can(viewer, Action.CONTENT_MODERATE, brand_id, now=now)
 
 
 def visitor_page_key(topic: Topic, page: int) -> str:
@@ -236,23 +237,25 @@ def access_post(post_id: int) -> Post:
     return post
 
 
-def access_brand_for_management(actor: Any, brand_slug: str) -> Brand:
+def access_brand_for_management(actor: Any, brand_slug: str, *, now: datetime) -> Brand:
     """The brand whose categories the actor manages.
 
     :raises NotFound: no such brand.
     :raises Forbidden: the actor is not one of its owners.
     """
-    return access_brand_as(actor, brand_slug, Action.CATEGORY_MANAGE)
+    return access_brand_as(actor, brand_slug, Action.CATEGORY_MANAGE, now=now)
 
 
-def access_category_for_management(actor: Any, brand_slug: str, category_slug: str) -> Category:
+def access_category_for_management(
+    actor: Any, brand_slug: str, category_slug: str, *, now: datetime
+) -> Category:
     """A category the actor may edit or move.
 
     :raises NotFound: no such brand or category.
     :raises Forbidden: the actor is not one of the brand's owners.
     """
     category = access_category(brand_slug, category_slug)
-    require(actor, Action.CATEGORY_MANAGE, category.brand_id)
+    require(actor, Action.CATEGORY_MANAGE, category.brand_id, now=now)
     return category
 
 
@@ -279,14 +282,14 @@ def list_categories(brand_id: int) -> list[Category]:
     )
 
 
-def create_category(actor: Any, brand: Brand, draft: CategoryDraft) -> Category:
+def create_category(actor: Any, brand: Brand, draft: CategoryDraft, *, now: datetime) -> Category:
     """Add a category at the end of the brand's list.
 
     :raises Forbidden: the actor is not an owner of the brand.
     :raises Invalid: a field breaks its rule.
     :raises Conflict: the brand already has a category at that address.
     """
-    require(actor, Action.CATEGORY_MANAGE, brand.id)
+    require(actor, Action.CATEGORY_MANAGE, brand.id, now=now)
     slug, name, description = _clean_category(draft)
     last = db.session.scalar(
         select(func.max(Category.position)).where(Category.brand_id == brand.id)
@@ -297,6 +300,7 @@ def create_category(actor: Any, brand: Brand, draft: CategoryDraft) -> Category:
         name=name,
         description=description,
         kind=draft.kind,
+        created_at=now,
         position=(last or 0) + 1,
         topic_count=0,
         post_count=0,
@@ -311,13 +315,15 @@ def create_category(actor: Any, brand: Brand, draft: CategoryDraft) -> Category:
     return category
 
 
-def update_category(actor: Any, category: Category, draft: CategoryDraft) -> Category:
+def update_category(
+    actor: Any, category: Category, draft: CategoryDraft, *, now: datetime
+) -> Category:
     """Rename a category or change its description or kind (its address stays).
 
     :raises Forbidden: the actor is not an owner of the brand.
     :raises Invalid: a field breaks its rule.
     """
-    require(actor, Action.CATEGORY_MANAGE, category.brand_id)
+    require(actor, Action.CATEGORY_MANAGE, category.brand_id, now=now)
     _, name, description = _clean_category(draft, slug_required=False)
     with transaction():
         category.name = name
@@ -326,12 +332,12 @@ def update_category(actor: Any, category: Category, draft: CategoryDraft) -> Cat
     return category
 
 
-def move_category(actor: Any, category: Category, offset: int) -> None:
+def move_category(actor: Any, category: Category, offset: int, *, now: datetime) -> None:
     """Move a category up (-1) or down (+1) in the brand's list.
 
     :raises Forbidden: the actor is not an owner of the brand.
     """
-    require(actor, Action.CATEGORY_MANAGE, category.brand_id)
+    require(actor, Action.CATEGORY_MANAGE, category.brand_id, now=now)
     ordered = list_categories(category.brand_id)
     index = next(i for i, c in enumerate(ordered) if c.id == category.id)
     target = index + offset
@@ -451,7 +457,7 @@ def _announce(
         return
     _watch(author.id, topic.id)
     db.session.flush()  # give the post its id for the caller (links, solutions)
-    _notify_for_post(topic, post, author, mentioned, is_new_topic=post.position == 1)
+    _notify_for_post(topic, post, author, mentioned, is_new_topic=post.position == 1, now=now)
 
 
 def _hold_reply(
@@ -524,7 +530,9 @@ def publish_held_topic(topic: Topic, now: datetime) -> None:
     if author is not None:
         _watch(author.id, topic.id)
         db.session.flush()
-        _notify_for_post(topic, first, author, render_post(first.body).mentioned, is_new_topic=True)
+        _notify_for_post(
+            topic, first, author, render_post(first.body).mentioned, is_new_topic=True, now=now
+        )
 
 
 def _watch(user_id: int, topic_id: int) -> None:
@@ -537,7 +545,13 @@ def _watch(user_id: int, topic_id: int) -> None:
 
 
 def _notify_for_post(
-    topic: Topic, post: Post, author: Any, mentioned: frozenset[str], is_new_topic: bool
+    topic: Topic,
+    post: Post,
+    author: Any,
+    mentioned: frozenset[str],
+    is_new_topic: bool,
+    *,
+    now: datetime,
 ) -> None:
     """Tell who asked to hear of a new post, each person once, in the post's transaction.
 
@@ -645,7 +659,7 @@ def _notify_for_post(
                 url,
             )
         )
-    notify_each(notices, actor_id=author.id)
+    notify_each(notices, actor_id=author.id, now=now)
 
 
 def set_topic_watch(actor: Any, topic: Topic, level: WatchLevel | None) -> None:
@@ -692,7 +706,7 @@ def _set_watch(
     if level is None:
         db.session.execute(delete(model).where(*mine))
         return
-    if db.session.execute(update(model).where(*mine).values(level=level)).rowcount:
+    if rows_changed(db.session.execute(update(model).where(*mine).values(level=level))):
         return
     try:
         # A savepoint, because two clicks at once both insert: the unique key keeps the
@@ -703,9 +717,7 @@ def _set_watch(
         db.session.execute(update(model).where(*mine).values(level=level))
 
 
-def start_topic(
-    author: Any, category: Category, draft: TopicDraft, *, now: datetime | None = None
-) -> Topic:
+def start_topic(author: Any, category: Category, draft: TopicDraft, *, now: datetime) -> Topic:
     """Open a topic with its first post; one the trust rules hold waits, pending, in the
     moderators' queue, unlisted until approved.
 
@@ -713,12 +725,11 @@ def start_topic(
         is not the brand's staff.
     :raises Invalid: the title or body breaks its rule, or a new member's limits.
     """
-    require(author, Action.TOPIC_START, category.brand_id)
+    require(author, Action.TOPIC_START, category.brand_id, now=now)
     if category.kind is CategoryKind.ANNOUNCEMENTS:
-        require(author, Action.ANNOUNCEMENT_START, category.brand_id)
+        require(author, Action.ANNOUNCEMENT_START, category.brand_id, now=now)
     title = clean_title(draft.title)
     body = clean_body(draft.body)
-    now = now or utcnow()
     held = trust.screen_post(author, category.brand_id, body, now)
     topic = Topic(
         brand_id=category.brand_id,
@@ -777,9 +788,7 @@ def _hold_topic(topic: Topic, author: Any, body: str, now: datetime, reason: str
     trust.hold(ItemKind.TOPIC, topic.id, topic.brand_id, author.id, reason, now)
 
 
-def reply_to_topic(
-    author: Any, topic: Topic, draft: ReplyDraft, *, now: datetime | None = None
-) -> Post:
+def reply_to_topic(author: Any, topic: Topic, draft: ReplyDraft, *, now: datetime) -> Post:
     """Add a reply at the end of a topic, optionally in reply to one of its posts.
 
     A reply by the brand's staff is official; the first one stamps the topic as answered.
@@ -791,9 +800,9 @@ def reply_to_topic(
     :raises Invalid: the body breaks its rule.
     :raises NotFound: the post replied to is not in this topic.
     """
-    require(author, Action.POST_REPLY, topic.brand_id)
+    require(author, Action.POST_REPLY, topic.brand_id, now=now)
     if topic.is_locked:
-        require(author, Action.POST_REPLY_LOCKED, topic.brand_id)
+        require(author, Action.POST_REPLY_LOCKED, topic.brand_id, now=now)
     body = clean_body(draft.body)
     if draft.reply_to_id is not None:
         target = db.session.scalar(
@@ -801,7 +810,6 @@ def reply_to_topic(
         )
         if target is None:
             raise NotFound("The post you replied to is not in this topic.")
-    now = now or utcnow()
     held = trust.screen_post(author, topic.brand_id, body, now)
     with transaction():
         if held is not None:
@@ -810,7 +818,7 @@ def reply_to_topic(
     return post
 
 
-def edit_post(actor: Any, post: Post, body: str, *, now: datetime | None = None) -> Post:
+def edit_post(actor: Any, post: Post, body: str, *, now: datetime) -> Post:
     """Change a post's text, keeping the old text as a revision anyone can read; a
     moderator's edit of someone else's post goes on the moderation log.
 
@@ -819,14 +827,13 @@ def edit_post(actor: Any, post: Post, body: str, *, now: datetime | None = None)
     :raises Invalid: the body breaks its rule, or a new member's edit breaks the new-member
         limits or looks like spam (fanhub.moderation.trust.screen_text).
     """
-    _require_author_or(actor, post, Action.POST_EDIT_ANY)
+    _require_author_or(actor, post, Action.POST_EDIT_ANY, now=now)
     if post.status is not PostStatus.VISIBLE:
         raise Forbidden("A removed post cannot be edited.")
     body = clean_body(body)
     if body == post.body:
         return post
     rendered = render_post(body)
-    now = now or utcnow()
     brand_id = _topic_of(post).brand_id
     if getattr(actor, "id", None) == post.author_id:
         # A new member's edit meets the rules her post met: no sneaking links in later.
@@ -890,34 +897,36 @@ def delete_own_post(actor: Any, post: Post) -> Post:
     return post
 
 
-def _require_author_or(actor: Any, post: Post, action: Action) -> None:
-    if getattr(actor, "id", None) == post.author_id and can(actor, Action.POST_REPLY):
+def _require_author_or(actor: Any, post: Post, action: Action, *, now: datetime) -> None:
+    if getattr(actor, "id", None) == post.author_id and can(actor, Action.POST_REPLY, now=now):
         return
-    require(actor, action, _topic_of(post).brand_id)
+    require(actor, action, _topic_of(post).brand_id, now=now)
 
 
-def toggle_reaction(actor: Any, post: Post, kind: ReactionKind) -> bool:
+def toggle_reaction(actor: Any, post: Post, kind: ReactionKind, *, now: datetime) -> bool:
     """Add the member's reaction of this kind, or take it back; True when it is now on.
 
     :raises Forbidden: the member is suspended, or reacts to her own post.
     :raises Conflict: the post was removed.
     """
-    require(actor, Action.POST_REACT, _topic_of(post).brand_id)
+    require(actor, Action.POST_REACT, _topic_of(post).brand_id, now=now)
     if post.author_id == actor.id:
         raise Forbidden("You can't react to your own post.")
     if post.status is not PostStatus.VISIBLE:
         raise Conflict("This post was removed.")
     column = REACTION_COLUMNS[kind]
     with transaction():
-        removed = db.session.execute(
-            delete(Reaction).where(
-                Reaction.post_id == post.id, Reaction.user_id == actor.id, Reaction.kind == kind
+        removed = rows_changed(
+            db.session.execute(
+                delete(Reaction).where(
+                    Reaction.post_id == post.id, Reaction.user_id == actor.id, Reaction.kind == kind
+                )
             )
-        ).rowcount
+        )
         if removed:
             delta = -1
         else:
-            db.session.add(Reaction(post_id=post.id, user_id=actor.id, kind=kind))
+            db.session.add(Reaction(post_id=post.id, user_id=actor.id, kind=kind, created_at=now))
             try:
                 db.session.flush()  # a double click sends two; the unique key keeps one
             except IntegrityError:
@@ -933,44 +942,44 @@ def toggle_reaction(actor: Any, post: Post, kind: ReactionKind) -> bool:
     return delta == 1
 
 
-def set_pinned(actor: Any, topic: Topic, pinned: bool) -> None:
+def set_pinned(actor: Any, topic: Topic, pinned: bool, *, now: datetime) -> None:
     """Pin a topic to the top of its category, or unpin it; on the moderation log.
 
     :raises Forbidden: the actor is not the brand's staff or moderator.
     """
-    require(actor, Action.TOPIC_MODERATE, topic.brand_id)
+    require(actor, Action.TOPIC_MODERATE, topic.brand_id, now=now)
     if topic.is_pinned == pinned:
         return  # nothing changes, so nothing goes on the record
     with transaction():
         _record_topic_tool(
-            actor, Decision.PIN if pinned else Decision.UNPIN, topic, "pinned", pinned
+            actor, Decision.PIN if pinned else Decision.UNPIN, topic, "pinned", pinned, now=now
         )
         topic.is_pinned = pinned
 
 
-def set_locked(actor: Any, topic: Topic, locked: bool) -> None:
+def set_locked(actor: Any, topic: Topic, locked: bool, *, now: datetime) -> None:
     """Lock a topic against new replies from members, or unlock it; on the moderation log.
 
     :raises Forbidden: the actor is not the brand's staff or moderator.
     """
-    require(actor, Action.TOPIC_MODERATE, topic.brand_id)
+    require(actor, Action.TOPIC_MODERATE, topic.brand_id, now=now)
     if topic.is_locked == locked:
         return  # nothing changes, so nothing goes on the record
     with transaction():
         _record_topic_tool(
-            actor, Decision.LOCK if locked else Decision.UNLOCK, topic, "locked", locked
+            actor, Decision.LOCK if locked else Decision.UNLOCK, topic, "locked", locked, now=now
         )
         topic.is_locked = locked
 
 
-def move_topic(actor: Any, topic: Topic, target: Category) -> None:
+def move_topic(actor: Any, topic: Topic, target: Category, *, now: datetime) -> None:
     """Move a topic to another category of the same brand, moving its counts along; on the
     moderation log.
 
     :raises Forbidden: the actor is not the brand's staff or moderator.
     :raises Invalid: the target belongs to another brand.
     """
-    require(actor, Action.TOPIC_MODERATE, topic.brand_id)
+    require(actor, Action.TOPIC_MODERATE, topic.brand_id, now=now)
     if target.brand_id != topic.brand_id:
         raise Invalid("A topic can only move within its brand.", field="category")
     if target.id == topic.category_id:
@@ -996,13 +1005,26 @@ def move_topic(actor: Any, topic: Topic, target: Category) -> None:
                 )
             )
         _record_topic_tool(
-            actor, Decision.MOVE, topic, "category", target.slug, before=_category_of(topic).slug
+            actor,
+            Decision.MOVE,
+            topic,
+            "category",
+            target.slug,
+            before=_category_of(topic).slug,
+            now=now,
         )
         topic.category_id = target.id
 
 
 def _record_topic_tool(
-    actor: Any, decision: Decision, topic: Topic, what: str, after: Any, before: Any = None
+    actor: Any,
+    decision: Decision,
+    topic: Topic,
+    what: str,
+    after: Any,
+    before: Any = None,
+    *,
+    now: datetime,
 ) -> None:
     """Put one use of a topic tool on the moderation record (no commit)."""
     record_action(
@@ -1014,10 +1036,11 @@ def _record_topic_tool(
         subject_id=topic.author_id,
         before={what: (not after) if before is None else before},
         after={what: after},
+        now=now,
     )
 
 
-def mark_solution(actor: Any, topic: Topic, post: Post | None) -> None:
+def mark_solution(actor: Any, topic: Topic, post: Post | None, *, now: datetime) -> None:
     """Mark one reply as the answer to a support question (None clears it).
 
     :raises Forbidden: the actor is neither the question's author nor the brand's staff.
@@ -1025,8 +1048,8 @@ def mark_solution(actor: Any, topic: Topic, post: Post | None) -> None:
         from another topic, or removed.
     """
     if not (
-        getattr(actor, "id", None) == topic.author_id and can(actor, Action.POST_REPLY)
-    ) and not can(actor, Action.TOPIC_SOLVE_ANY, topic.brand_id):
+        getattr(actor, "id", None) == topic.author_id and can(actor, Action.POST_REPLY, now=now)
+    ) and not can(actor, Action.TOPIC_SOLVE_ANY, topic.brand_id, now=now):
         raise Forbidden("Only the person who asked, or the brand's staff, can mark a solution.")
     if _category_of(topic).kind is not CategoryKind.SUPPORT:
         raise Invalid("Only support questions have solutions.")
@@ -1038,23 +1061,25 @@ def mark_solution(actor: Any, topic: Topic, post: Post | None) -> None:
         topic.solution_post_id = post.id if post else None
 
 
-def toggle_vote(actor: Any, topic: Topic) -> bool:
+def toggle_vote(actor: Any, topic: Topic, *, now: datetime) -> bool:
     """Vote for an idea, or take the vote back; True when the vote now stands.
 
     :raises Forbidden: the member is suspended.
     :raises Invalid: the topic is not an idea.
     """
-    require(actor, Action.IDEA_VOTE, topic.brand_id)
+    require(actor, Action.IDEA_VOTE, topic.brand_id, now=now)
     if _category_of(topic).kind is not CategoryKind.IDEAS:
         raise Invalid("Only ideas can be voted for.")
     with transaction():
-        removed = db.session.execute(
-            delete(IdeaVote).where(IdeaVote.topic_id == topic.id, IdeaVote.user_id == actor.id)
-        ).rowcount
+        removed = rows_changed(
+            db.session.execute(
+                delete(IdeaVote).where(IdeaVote.topic_id == topic.id, IdeaVote.user_id == actor.id)
+            )
+        )
         if removed:
             delta = -1
         else:
-            db.session.add(IdeaVote(topic_id=topic.id, user_id=actor.id))
+            db.session.add(IdeaVote(topic_id=topic.id, user_id=actor.id, created_at=now))
             try:
                 db.session.flush()  # a double click sends two; the unique key keeps one
             except IntegrityError:
@@ -1070,19 +1095,19 @@ def toggle_vote(actor: Any, topic: Topic) -> bool:
 
 
 def set_idea_status(
-    actor: Any, topic: Topic, status: IdeaStatus, comment: str, *, now: datetime | None = None
+    actor: Any, topic: Topic, status: IdeaStatus, comment: str, *, now: datetime
 ) -> Post:
     """Set an idea's status with an official comment, posted in the thread and shown on the idea.
 
     :raises Forbidden: the actor is not the brand's staff.
     :raises Invalid: the topic is not an idea, or the comment is empty.
     """
-    require(actor, Action.IDEA_STATUS_SET, topic.brand_id)
+    require(actor, Action.IDEA_STATUS_SET, topic.brand_id, now=now)
     if _category_of(topic).kind is not CategoryKind.IDEAS:
         raise Invalid("Only ideas have a status.")
     body = clean_body(comment)
     with transaction():
-        post = _append_post(topic, actor, f"**Status: {status.label}**\n\n{body}", now or utcnow())
+        post = _append_post(topic, actor, f"**Status: {status.label}**\n\n{body}", now)
         topic.idea_status = status
         topic.idea_status_post_id = post.id
     return post
@@ -1167,7 +1192,7 @@ def page_of(position: int) -> int:
     return max(math.ceil(position / POSTS_PER_PAGE), 1)
 
 
-def topic_page(viewer: Any, topic: Topic, page: int = 1) -> TopicPage:
+def topic_page(viewer: Any, topic: Topic, page: int = 1, *, now: datetime) -> TopicPage:
     """One page of a topic: a range of positions, so page 5,000 costs what page 1 does.
 
     :raises NotFound: the page is past the end.
@@ -1207,11 +1232,13 @@ def topic_page(viewer: Any, topic: Topic, page: int = 1) -> TopicPage:
         result.status_post = on_page.get(topic.idea_status_post_id)
     if getattr(viewer, "is_authenticated", False):
         result.viewer_id = viewer.id
-        _viewer_state(viewer, topic, posts, result)
+        _viewer_state(viewer, topic, posts, result, now=now)
     return result
 
 
-def _viewer_state(viewer: Any, topic: Topic, posts: list[Post], page: TopicPage) -> None:
+def _viewer_state(
+    viewer: Any, topic: Topic, posts: list[Post], page: TopicPage, *, now: datetime
+) -> None:
     if posts:
         page.my_reactions = {
             (post_id, kind)
@@ -1252,25 +1279,25 @@ def _viewer_state(viewer: Any, topic: Topic, posts: list[Post], page: TopicPage)
                 .limit(WAITING_SHOWN)
             )
         )
-    page.can_reply = can(viewer, Action.POST_REPLY, topic.brand_id) and (
-        not topic.is_locked or can(viewer, Action.POST_REPLY_LOCKED, topic.brand_id)
+    page.can_reply = can(viewer, Action.POST_REPLY, topic.brand_id, now=now) and (
+        not topic.is_locked or can(viewer, Action.POST_REPLY_LOCKED, topic.brand_id, now=now)
     )
     if not page.can_reply:
         page.reply_refusal = (
             "This topic is locked: no new replies."
             if topic.is_locked
-            else participation_refusal(viewer)
+            else participation_refusal(viewer, now=now)
         )
-    page.can_moderate = can(viewer, Action.TOPIC_MODERATE, topic.brand_id)
-    page.can_flag = can(viewer, Action.CONTENT_FLAG, topic.brand_id)
+    page.can_moderate = can(viewer, Action.TOPIC_MODERATE, topic.brand_id, now=now)
+    page.can_flag = can(viewer, Action.CONTENT_FLAG, topic.brand_id, now=now)
     page.sees_hidden_of = {
-        post.id for post in posts if sees_hidden(viewer, post.author_id, topic.brand_id)
+        post.id for post in posts if sees_hidden(viewer, post.author_id, topic.brand_id, now=now)
     }
     page.can_mark_solution = topic.category.kind is CategoryKind.SUPPORT and (
-        viewer.id == topic.author_id or can(viewer, Action.TOPIC_SOLVE_ANY, topic.brand_id)
+        viewer.id == topic.author_id or can(viewer, Action.TOPIC_SOLVE_ANY, topic.brand_id, now=now)
     )
     page.can_set_status = topic.category.kind is CategoryKind.IDEAS and can(
-        viewer, Action.IDEA_STATUS_SET, topic.brand_id
+        viewer, Action.IDEA_STATUS_SET, topic.brand_id, now=now
     )
 
 
@@ -1287,7 +1314,12 @@ class CategoryPage:
 
 
 def category_page(
-    viewer: Any, category: Category, *, sort: str = "activity", cursor: str | None = None
+    viewer: Any,
+    category: Category,
+    *,
+    sort: str = "activity",
+    cursor: str | None = None,
+    now: datetime,
 ) -> CategoryPage:
     """A page of a category's topics: pinned first, then by last activity (or, for ideas,
     by votes or newest), 30 at a time, paged by a cursor rather than OFFSET.
@@ -1329,9 +1361,9 @@ def category_page(
     if len(topics) > TOPICS_PER_PAGE:
         topics = topics[:TOPICS_PER_PAGE]
         next_cursor = _make_cursor(topics[-1], sort)
-    can_start = can(viewer, Action.TOPIC_START, category.brand_id) and (
+    can_start = can(viewer, Action.TOPIC_START, category.brand_id, now=now) and (
         category.kind is not CategoryKind.ANNOUNCEMENTS
-        or can(viewer, Action.ANNOUNCEMENT_START, category.brand_id)
+        or can(viewer, Action.ANNOUNCEMENT_START, category.brand_id, now=now)
     )
     watch_level = None
     if getattr(viewer, "is_authenticated", False):
@@ -1351,13 +1383,11 @@ def _make_cursor(topic: Topic, sort: str) -> str:
 
 
 def _parse_cursor(cursor: str, sort: str) -> tuple[Any, int]:
-    try:
-        first, last_id = cursor.split("_", 1)
-        if sort == "votes":
-            return int(first), int(last_id)
-        return datetime.fromtimestamp(float(first), tz=utcnow().tzinfo), int(last_id)
-    except (ValueError, OverflowError):
-        raise Invalid("That list position is not valid; start again from the first page.") from None
+    first, _, last_id = cursor.partition("_")
+    after_id = parse_int(last_id, lo=0, hi=MAX_ID, message=CURSOR_MESSAGE)
+    if sort == "votes":
+        return parse_int(first, lo=-MAX_ID, hi=MAX_ID, message=CURSOR_MESSAGE), after_id
+    return parse_moment(first, message=CURSOR_MESSAGE), after_id
 
 
 # ------------------------------------------------- for fanhub.accounts.privacy
@@ -1383,9 +1413,11 @@ def remove_posts_of(author_id: int) -> int:
         .values(solution_post_id=None)
         .execution_options(synchronize_session=False)
     )
-    return db.session.execute(
-        update(Post)
-        .where(Post.author_id == author_id, Post.status != PostStatus.DELETED_BY_AUTHOR)
-        .values(status=PostStatus.DELETED_BY_AUTHOR)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    return rows_changed(
+        db.session.execute(
+            update(Post)
+            .where(Post.author_id == author_id, Post.status != PostStatus.DELETED_BY_AUTHOR)
+            .values(status=PostStatus.DELETED_BY_AUTHOR)
+            .execution_options(synchronize_session=False)
+        )
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -15,10 +17,12 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from fanhub.errors import DomainError, Invalid
+from fanhub.clock import request_time
+from fanhub.errors import DomainError, Invalid, reshown_on_outage
 from fanhub.extensions import cache, limiter, member_key
 from fanhub.forms import ActionForm, forget_draft, form_status
 from fanhub.forums import feeds, services
@@ -30,7 +34,15 @@ from fanhub.forums.forms import (
     ReplyForm,
     TopicForm,
 )
-from fanhub.forums.models import IdeaStatus, PostStatus, ReactionKind, TopicStatus, WatchLevel
+from fanhub.forums.models import (
+    IdeaStatus,
+    PostStatus,
+    ReactionKind,
+    Topic,
+    TopicStatus,
+    WatchLevel,
+)
+from fanhub.inputs import MAX_ID, optional_int, parse_int
 from fanhub.moderation import trust
 
 bp = Blueprint("forums", __name__)
@@ -41,8 +53,8 @@ HELD_MESSAGE = (
 )
 
 
-def _topic_url(topic, page: int = 1, anchor: str | None = None) -> str:  # type: ignore[no-untyped-def]
-    values = {"topic_id": topic.id, "slug": topic.slug}
+def _topic_url(topic: Topic, page: int = 1, anchor: str | None = None) -> str:
+    values: dict[str, Any] = {"topic_id": topic.id, "slug": topic.slug}
     if page > 1:
         values["page"] = page
     return url_for("forums.topic", **values) + (f"#{anchor}" if anchor else "")
@@ -60,27 +72,29 @@ def _require_valid_post() -> None:
 
 
 @bp.route("/b/<brand>/c/<category>")
-def category(brand: str, category: str):  # type: ignore[no-untyped-def]
+def category(brand: str, category: str) -> ResponseReturnValue:
     target = services.access_category(brand, category)
     page = services.category_page(
         current_user,
         target,
         sort=request.args.get("sort", "activity"),
         cursor=request.args.get("after") or None,
+        now=request_time(),
     )
     return render_template("forums/category.html", page=page, brand=target.brand)
 
 
 @bp.route("/b/<brand>/c/<category>/new", methods=["GET", "POST"])
+@reshown_on_outage(TopicForm, "topic")
 @login_required
 @limiter.limit(_post_limit, methods=["POST"], key_func=member_key)
-def new_topic(brand: str, category: str):  # type: ignore[no-untyped-def]
+def new_topic(brand: str, category: str) -> ResponseReturnValue:
     target = services.access_category(brand, category)
     form = TopicForm()
     failure = None
     if form.validate_on_submit():
         try:
-            topic = services.start_topic(current_user, target, form.to_draft())
+            topic = services.start_topic(current_user, target, form.to_draft(), now=request_time())
         except DomainError as err:
             form.attach(err)
             failure = err
@@ -98,17 +112,19 @@ def new_topic(brand: str, category: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/t/<int:topic_id>")
 @bp.route("/t/<int:topic_id>/<slug>")
-def topic(topic_id: int, slug: str | None = None):  # type: ignore[no-untyped-def]
-    target = services.access_visible_topic(current_user, topic_id)
+def topic(topic_id: int, slug: str | None = None) -> ResponseReturnValue:
+    target = services.access_visible_topic(current_user, topic_id, now=request_time())
     if "post" in request.args:
-        try:
-            position = int(request.args["post"])
-        except ValueError:
-            raise Invalid("Posts are numbered 1, 2, 3 …") from None
+        # Well-formed but past the end (0, 500) is a page that isn't there: 404.
+        position = parse_int(
+            request.args["post"], lo=0, hi=MAX_ID, message="Posts are numbered 1, 2, 3 …"
+        )
         if not 1 <= position <= target.post_count:
             abort(404)
         return redirect(_topic_url(target, services.page_of(position), f"post-{position}"))
-    page_number = request.args.get("page", 1, type=int)
+    page_number = optional_int(
+        request.args.get("page"), lo=0, hi=MAX_ID, default=1, message="Pages are numbered 1, 2, 3 …"
+    )
     services.count_view(target.id, flush_every=current_app.config["VIEW_FLUSH_SECONDS"])
     # Visitors all see the same page, so it is rendered once and served again until
     # anything it shows changes (the key) or a few seconds pass. Members see their own
@@ -123,8 +139,8 @@ def topic(topic_id: int, slug: str | None = None):  # type: ignore[no-untyped-de
     return html
 
 
-def _render_topic(target, page_number: int, form: ReplyForm | None = None) -> str:  # type: ignore[no-untyped-def]
-    page = services.topic_page(current_user, target, page_number)
+def _render_topic(target: Topic, page_number: int, form: ReplyForm | None = None) -> str:
+    page = services.topic_page(current_user, target, page_number, now=request_time())
     if form is None:
         form = ReplyForm(formdata=None, reply_to=request.args.get("reply_to", ""))
     return render_template(
@@ -140,7 +156,7 @@ def _render_topic(target, page_number: int, form: ReplyForm | None = None) -> st
     )
 
 
-def _move_form(topic) -> MoveTopicForm:  # type: ignore[no-untyped-def]
+def _move_form(topic: Topic) -> MoveTopicForm:
     form = MoveTopicForm(formdata=None, category=topic.category_id)
     form.category.choices = [
         SelectChoice(str(c.id), c.name) for c in services.list_categories(topic.brand_id)
@@ -149,15 +165,18 @@ def _move_form(topic) -> MoveTopicForm:  # type: ignore[no-untyped-def]
 
 
 @bp.route("/t/<int:topic_id>/reply", methods=["POST"])
+@reshown_on_outage(ReplyForm, "reply")
 @login_required
 @limiter.limit(_post_limit, methods=["POST"], key_func=member_key)
-def reply(topic_id: int):  # type: ignore[no-untyped-def]
+def reply(topic_id: int) -> ResponseReturnValue:
     target = services.access_topic(topic_id)
     form = ReplyForm()
     failure = None
     if form.validate_on_submit():
         try:
-            post = services.reply_to_topic(current_user, target, form.to_draft())
+            post = services.reply_to_topic(
+                current_user, target, form.to_draft(), now=request_time()
+            )
         except DomainError as err:
             form.attach(err)
             failure = err
@@ -177,20 +196,21 @@ def reply(topic_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/preview", methods=["POST"])
 @login_required
-def preview():  # type: ignore[no-untyped-def]
+def preview() -> ResponseReturnValue:
     body = request.form.get("body", "")
     return jsonify(html=services.preview(body))
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@reshown_on_outage(EditPostForm, "edit")
 @login_required
-def edit_post(post_id: int):  # type: ignore[no-untyped-def]
+def edit_post(post_id: int) -> ResponseReturnValue:
     post = services.access_post(post_id)
     form = EditPostForm(obj=post if request.method == "GET" else None)
     failure = None
     if form.validate_on_submit():
         try:
-            services.edit_post(current_user, post, form.body.data or "")
+            services.edit_post(current_user, post, form.body.data or "", now=request_time())
         except DomainError as err:
             form.attach(err)
             failure = err
@@ -205,7 +225,7 @@ def edit_post(post_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/p/<int:post_id>/history")
-def post_history(post_id: int):  # type: ignore[no-untyped-def]
+def post_history(post_id: int) -> ResponseReturnValue:
     post = services.access_post(post_id)
     return render_template(
         "forums/history.html", post=post, revisions=services.post_revisions(post)
@@ -214,7 +234,7 @@ def post_history(post_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/p/<int:post_id>/delete", methods=["POST"])
 @login_required
-def delete_post(post_id: int):  # type: ignore[no-untyped-def]
+def delete_post(post_id: int) -> ResponseReturnValue:
     _require_valid_post()
     post = services.access_post(post_id)
     services.delete_own_post(current_user, post)
@@ -226,14 +246,14 @@ def delete_post(post_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/p/<int:post_id>/react/<kind>", methods=["POST"])
 @login_required
-def react(post_id: int, kind: str):  # type: ignore[no-untyped-def]
+def react(post_id: int, kind: str) -> ResponseReturnValue:
     _require_valid_post()
     try:
         reaction = ReactionKind(kind)
     except ValueError:
         abort(404)
     post = services.access_post(post_id)
-    services.toggle_reaction(current_user, post, reaction)
+    services.toggle_reaction(current_user, post, reaction, now=request_time())
     return redirect(
         _topic_url(post.topic, services.page_of(post.position), f"post-{post.position}")
     )
@@ -241,42 +261,46 @@ def react(post_id: int, kind: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/p/<int:post_id>/solution", methods=["POST"])
 @login_required
-def mark_solution(post_id: int):  # type: ignore[no-untyped-def]
+def mark_solution(post_id: int) -> ResponseReturnValue:
     _require_valid_post()
     post = services.access_post(post_id)
-    services.mark_solution(current_user, post.topic, post)
+    services.mark_solution(current_user, post.topic, post, now=request_time())
     flash("Marked as the solution.", "success")
     return redirect(_topic_url(post.topic))
 
 
 @bp.route("/t/<int:topic_id>/solution/clear", methods=["POST"])
 @login_required
-def clear_solution(topic_id: int):  # type: ignore[no-untyped-def]
+def clear_solution(topic_id: int) -> ResponseReturnValue:
     _require_valid_post()
     target = services.access_topic(topic_id)
-    services.mark_solution(current_user, target, None)
+    services.mark_solution(current_user, target, None, now=request_time())
     return redirect(_topic_url(target))
 
 
 @bp.route("/t/<int:topic_id>/vote", methods=["POST"])
 @login_required
-def vote(topic_id: int):  # type: ignore[no-untyped-def]
+def vote(topic_id: int) -> ResponseReturnValue:
     _require_valid_post()
     target = services.access_topic(topic_id)
-    voted = services.toggle_vote(current_user, target)
+    voted = services.toggle_vote(current_user, target, now=request_time())
     flash("Your vote is counted." if voted else "Your vote is taken back.", "info")
     return redirect(_topic_url(target))
 
 
 @bp.route("/t/<int:topic_id>/status", methods=["POST"])
 @login_required
-def set_status(topic_id: int):  # type: ignore[no-untyped-def]
+def set_status(topic_id: int) -> ResponseReturnValue:
     target = services.access_topic(topic_id)
     form = IdeaStatusForm()
     if not form.validate_on_submit():
         raise Invalid("Choose a status and write a comment for the members.")
     services.set_idea_status(
-        current_user, target, IdeaStatus(form.status.data), form.comment.data or ""
+        current_user,
+        target,
+        IdeaStatus(form.status.data),
+        form.comment.data or "",
+        now=request_time(),
     )
     flash("The idea's status is updated.", "success")
     return redirect(_topic_url(target))
@@ -284,13 +308,13 @@ def set_status(topic_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/t/<int:topic_id>/<any(pin,unpin,lock,unlock):change>", methods=["POST"])
 @login_required
-def moderate_topic(topic_id: int, change: str):  # type: ignore[no-untyped-def]
+def moderate_topic(topic_id: int, change: str) -> ResponseReturnValue:
     _require_valid_post()
     target = services.access_topic(topic_id)
     if change in ("pin", "unpin"):
-        services.set_pinned(current_user, target, change == "pin")
+        services.set_pinned(current_user, target, change == "pin", now=request_time())
     else:
-        services.set_locked(current_user, target, change == "lock")
+        services.set_locked(current_user, target, change == "lock", now=request_time())
     done = {"pin": "pinned", "unpin": "unpinned", "lock": "locked", "unlock": "unlocked"}
     flash(f"Topic {done[change]}.", "success")
     return redirect(_topic_url(target))
@@ -298,7 +322,7 @@ def moderate_topic(topic_id: int, change: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/t/<int:topic_id>/move", methods=["POST"])
 @login_required
-def move_topic(topic_id: int):  # type: ignore[no-untyped-def]
+def move_topic(topic_id: int) -> ResponseReturnValue:
     target = services.access_topic(topic_id)
     form = MoveTopicForm()
     form.category.choices = [
@@ -309,20 +333,20 @@ def move_topic(topic_id: int):  # type: ignore[no-untyped-def]
     destination = next(
         c for c in services.list_categories(target.brand_id) if c.id == form.category.data
     )
-    services.move_topic(current_user, target, destination)
+    services.move_topic(current_user, target, destination, now=request_time())
     flash(f"Topic moved to {destination.name}.", "success")
     return redirect(_topic_url(target))
 
 
 @bp.route("/b/<brand>/categories", methods=["GET", "POST"])
 @login_required
-def manage_categories(brand: str):  # type: ignore[no-untyped-def]
-    target = services.access_brand_for_management(current_user, brand)
+def manage_categories(brand: str) -> ResponseReturnValue:
+    target = services.access_brand_for_management(current_user, brand, now=request_time())
     form = CategoryForm()
     failure = None
     if form.validate_on_submit():
         try:
-            services.create_category(current_user, target, form.to_draft())
+            services.create_category(current_user, target, form.to_draft(), now=request_time())
         except DomainError as err:
             form.attach(err)
             failure = err
@@ -340,14 +364,16 @@ def manage_categories(brand: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/b/<brand>/c/<category>/edit", methods=["GET", "POST"])
 @login_required
-def edit_category(brand: str, category: str):  # type: ignore[no-untyped-def]
-    target = services.access_category_for_management(current_user, brand, category)
+def edit_category(brand: str, category: str) -> ResponseReturnValue:
+    target = services.access_category_for_management(
+        current_user, brand, category, now=request_time()
+    )
     form = CategoryForm(obj=target if request.method == "GET" else None)
     form.slug.data = target.slug
     failure = None
     if form.validate_on_submit():
         try:
-            services.update_category(current_user, target, form.to_draft())
+            services.update_category(current_user, target, form.to_draft(), now=request_time())
         except DomainError as err:
             form.attach(err)
             failure = err
@@ -361,10 +387,10 @@ def edit_category(brand: str, category: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/b/<brand>/c/<category>/<any(up,down):direction>", methods=["POST"])
 @login_required
-def move_category(brand: str, category: str, direction: str):  # type: ignore[no-untyped-def]
+def move_category(brand: str, category: str, direction: str) -> ResponseReturnValue:
     _require_valid_post()
     target = services.access_category(brand, category)
-    services.move_category(current_user, target, -1 if direction == "up" else 1)
+    services.move_category(current_user, target, -1 if direction == "up" else 1, now=request_time())
     return redirect(url_for("forums.manage_categories", brand=target.brand.slug))
 
 
@@ -388,7 +414,7 @@ def _chosen_watch_level() -> WatchLevel | None:
 
 @bp.route("/t/<int:topic_id>/watch", methods=["POST"])
 @login_required
-def watch_topic(topic_id: int):  # type: ignore[no-untyped-def]
+def watch_topic(topic_id: int) -> ResponseReturnValue:
     _require_valid_post()
     level = _chosen_watch_level()
     target = services.access_topic(topic_id)
@@ -399,7 +425,7 @@ def watch_topic(topic_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/b/<brand>/c/<category>/watch", methods=["POST"])
 @login_required
-def watch_category(brand: str, category: str):  # type: ignore[no-untyped-def]
+def watch_category(brand: str, category: str) -> ResponseReturnValue:
     _require_valid_post()
     level = _chosen_watch_level()
     target = services.access_category(brand, category)
@@ -409,15 +435,15 @@ def watch_category(brand: str, category: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/b/<brand>/c/<category>/feed.atom")
-def category_feed(brand: str, category: str):  # type: ignore[no-untyped-def]
+def category_feed(brand: str, category: str) -> ResponseReturnValue:
     target = services.access_category(brand, category)
     return _atom(feeds.category_feed(target))
 
 
 @bp.route("/t/<int:topic_id>/feed.atom")
-def topic_feed(topic_id: int):  # type: ignore[no-untyped-def]
+def topic_feed(topic_id: int) -> ResponseReturnValue:
     # Feed readers are nobody in particular: a hidden or removed topic has no feed.
-    target = services.access_visible_topic(None, topic_id)
+    target = services.access_visible_topic(None, topic_id, now=request_time())
     return _atom(feeds.topic_feed(target))
 
 

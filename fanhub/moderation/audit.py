@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fanhub.db import utcnow
 from fanhub.extensions import db
 from fanhub.moderation.models import (
     REASON_MAX,
@@ -33,7 +32,7 @@ def record_action(
     after: dict[str, Any],
     rule: ModerationRule | None = None,
     reason: str = "",
-    now: datetime | None = None,
+    now: datetime,
 ) -> ModerationAction:
     """Add the one audit row of a moderation action to the caller's transaction (no commit).
 
@@ -51,7 +50,7 @@ def record_action(
         reason=" ".join(reason.split())[:REASON_MAX],
         state_before=before,
         state_after=after,
-        created_at=now or utcnow(),
+        created_at=now,
     )
     db.session.add(row)
     db.session.flush()  # its id goes into the member's link to appeal

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import TypeVar
+
 from wtforms import (
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -13,7 +15,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from fanhub.forms import AttachableForm
+from fanhub.forms import AttachableForm, WholeNumberField
+from fanhub.inputs import coerce_int
 from fanhub.moderation.models import (
     APPEAL_MAX,
     FLAG_NOTE_MAX,
@@ -29,6 +32,8 @@ from fanhub.moderation.services import (
     DecisionDraft,
     FlagDraft,
 )
+
+E = TypeVar("E", bound=Enum)
 
 DECISION_CHOICES = [
     ("", "No decision about the items"),
@@ -86,14 +91,14 @@ class DecisionForm(AttachableForm):
     sanction = SelectField(
         "Authors", choices=[SelectChoice(*c) for c in SANCTION_CHOICES], validate_choice=False
     )
-    days = IntegerField(
+    days = WholeNumberField(
         "Days",
         validators=[Optional(), NumberRange(min=1, max=MAX_SUSPENSION_DAYS)],
         render_kw={"min": 1, "max": MAX_SUSPENSION_DAYS, "inputmode": "numeric"},
     )
 
     def to_draft(self) -> DecisionDraft:
-        def pick(enum_cls, value):  # type: ignore[no-untyped-def]
+        def pick(enum_cls: type[E], value: str | None) -> E | None:
             try:
                 return enum_cls(value) if value else None
             except ValueError:
@@ -124,7 +129,7 @@ class TrustForm(AttachableForm):
             SelectChoice(3, "3: leader"),
             SelectChoice(4, "4: trusted by the site"),
         ],
-        coerce=int,
+        coerce=coerce_int,
     )
     reason = StringField(
         "Reason (for the log)",
@@ -134,7 +139,7 @@ class TrustForm(AttachableForm):
 
     def offer_team_levels(self) -> None:
         """Offer only what a brand's team may set (levels 0 and 1); the service checks."""
-        self.level.choices = [c for c in self.level.choices if c.value in (0, 1)]  # type: ignore[union-attr]
+        self.level.choices = [c for c in self.level.choices if c.value in (0, 1)]
 
 
 class AppealForm(AttachableForm):

@@ -15,11 +15,19 @@ from sqlalchemy.orm import joinedload
 
 from fanhub.accounts.models import User, UserStatus
 from fanhub.brands.models import Brand, BrandRole
-from fanhub.db import transaction, utcnow
+from fanhub.db import transaction
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
 from fanhub.forums import services as forums
 from fanhub.forums.models import Category, Post, PostStatus, Topic, TopicStatus
+from fanhub.inputs import (
+    CURSOR_MESSAGE,
+    MAX_ID,
+    MAX_INT64,
+    optional_int,
+    parse_int,
+    parse_moment,
+)
 from fanhub.links import site_path
 from fanhub.moderation import trust
 from fanhub.moderation.audit import record_action
@@ -208,15 +216,17 @@ def access_target(kind: str, item_id: int) -> Target:
     return target
 
 
-def _set_state(target: Target, state: str, rule: ModerationRule | None, reason: str) -> None:
-    """Show, hide or remove an item, moving what counts it (no commit)."""
+def _set_state(
+    target: Target, state: str, rule: ModerationRule | None, reason: str, *, now: datetime
+) -> None:
+    """Show, hide or remove an item at `now`, moving what counts it (no commit)."""
     if target.state == state:
         return
     row = target.row
     if target.kind is ItemKind.POST:
         if state == VISIBLE and row.position < 1:
             # A held reply rejected and restored on appeal: it takes its place now.
-            forums.publish_held_post(row, utcnow())
+            forums.publish_held_post(row, now)
         else:
             row.status = {VISIBLE: PostStatus.VISIBLE, HIDDEN: PostStatus.HIDDEN}.get(
                 state, PostStatus.REMOVED
@@ -241,10 +251,11 @@ def _set_state(target: Target, state: str, rule: ModerationRule | None, reason: 
             _REVIEW_TARGETS[state],
             rule=_REVIEW_RULES.get(rule) if rule and state != VISIBLE else None,
             note=reason,
+            now=now,
         )
     elif state == VISIBLE and target.state == REMOVED and reviews.was_rejected_while_held(row):
         # A held reply rejected and restored on appeal: it counts and is told now.
-        reviews.publish_held_reply(row, utcnow(), waiting=ReplyStatus.REMOVED)
+        reviews.publish_held_reply(row, now, waiting=ReplyStatus.REMOVED)
     else:
         row.status = ReplyStatus(state)
     target.state = state
@@ -261,9 +272,7 @@ def _after_commit(target: Target) -> None:
 # ----------------------------------------------------------------- flags
 
 
-def flag_item(
-    reporter: Any, target: Target, draft: FlagDraft, *, now: datetime | None = None
-) -> Case:
+def flag_item(reporter: Any, target: Target, draft: FlagDraft, *, now: datetime) -> Case:
     """Report an item; once FLAG_HIDE_THRESHOLD members have open flags on it, it hides
     until a moderator decides (logged, and its author is told).
 
@@ -271,7 +280,7 @@ def flag_item(
     :raises Invalid: "other" without a note, or the note is too long.
     :raises Conflict: the item is already removed or hidden, or she already flagged it.
     """
-    require(reporter, Action.CONTENT_FLAG, target.brand_id)
+    require(reporter, Action.CONTENT_FLAG, target.brand_id, now=now)
     if target.author_id == reporter.id:
         raise Forbidden(f"You can't flag your own {target.noun}.")
     if target.state in (REMOVED, GONE):
@@ -283,7 +292,6 @@ def flag_item(
         raise Invalid("Tell the moderators what is wrong with it.", field="note")
     if len(note) > FLAG_NOTE_MAX:
         raise Invalid(f"Keep the note to {FLAG_NOTE_MAX} characters.", field="note")
-    now = now or utcnow()
     threshold = int(current_app.config["FLAG_HIDE_THRESHOLD"])
     with transaction():
         case = _open_case(target, now)
@@ -309,13 +317,13 @@ def flag_item(
         hidden = count >= threshold
         if hidden:
             before = _snapshot(target, count - 1)
-            _set_state(target, HIDDEN, None, "")
+            _set_state(target, HIDDEN, None, "", now=now)
             after = _snapshot(target, count)
             reason = f"{count} members flagged it."
             action = _log(None, Decision.AUTO_HIDE, target, None, reason, before, after, now)
             _tell(target.author_id, action, target,
                   f"Your {target.noun} in “{target.context}” is hidden: {count} members "
-                  "reported it. A moderator will decide; you may appeal.")  # fmt: skip
+                  "reported it. A moderator will decide; you may appeal.", now=now)  # fmt: skip
     if hidden:
         _after_commit(target)
     return case
@@ -360,7 +368,7 @@ class Outcome:
 
 
 def decide(
-    moderator: Any, refs: list[str], draft: DecisionDraft, *, now: datetime | None = None
+    moderator: Any, refs: list[str], draft: DecisionDraft, *, now: datetime
 ) -> list[Outcome]:
     """Apply one decision (and/or a sanction of their authors) to several queue items.
 
@@ -396,17 +404,15 @@ def decide(
         found = (cases if kind == "case" else pending).get(ident)
         if found is None:
             raise NotFound("One of those items no longer exists.")
-        require(moderator, Action.CONTENT_MODERATE, found.brand_id)
+        require(moderator, Action.CONTENT_MODERATE, found.brand_id, now=now)
     outcomes = []
     for kind, ident in items:
         ref = f"{kind}:{ident}"
         try:
             if kind == "case":
-                message = _decide_case(
-                    moderator, cases[ident], draft, now or utcnow(), shown_open.get(ident)
-                )
+                message = _decide_case(moderator, cases[ident], draft, now, shown_open.get(ident))
             else:
-                message = _decide_review(moderator, pending[ident], draft, now or utcnow())
+                message = _decide_review(moderator, pending[ident], draft, now)
         except Conflict as err:
             outcomes.append(Outcome(ref, False, err.message))
         else:
@@ -439,13 +445,14 @@ def _parse_ref(ref: str) -> tuple[str, int, int | None]:
     """A queue item's reference: "case:<id>[:<opened>]" or "review:<id>"."""
     kind, _, rest = ref.partition(":")
     ident, _, opened = rest.partition(":")
-    if (
-        kind not in ("case", "review")
-        or not ident.isdigit()
-        or (opened and (kind != "case" or not opened.isdigit()))
-    ):
-        raise Invalid("That item is not one the queue showed.")
-    return kind, int(ident), int(opened) if opened else None
+    unknown = "That item is not one the queue showed."
+    if kind not in ("case", "review") or (opened and kind != "case"):
+        raise Invalid(unknown)
+    return (
+        kind,
+        parse_int(ident, lo=1, hi=MAX_ID, message=unknown),
+        optional_int(opened, lo=0, hi=MAX_INT64, message=unknown),  # microseconds
+    )
 
 
 def _decide_case(
@@ -505,7 +512,7 @@ def _apply(moderator: Any, case: Case, target: Target, draft: DecisionDraft, now
     if target.state in (GONE, PENDING):
         raise Conflict(f"This {target.noun} is no longer up for a decision.")
     if decision is Decision.DISMISS:
-        _set_state(target, VISIBLE, None, "")
+        _set_state(target, VISIBLE, None, "", now=now)
         message = (
             f"A moderator reviewed the reports about your {target.noun} "
             f"in “{target.context}”: it stays up."
@@ -513,16 +520,16 @@ def _apply(moderator: Any, case: Case, target: Target, draft: DecisionDraft, now
     elif decision is Decision.HIDE:
         if target.state == REMOVED:
             raise Conflict(f"This {target.noun} is already removed.")
-        _set_state(target, HIDDEN, draft.rule, draft.reason)
+        _set_state(target, HIDDEN, draft.rule, draft.reason, now=now)
         message = f"A moderator hid your {target.noun} in “{target.context}”"
     elif decision is Decision.REMOVE:
-        _set_state(target, REMOVED, draft.rule, draft.reason)
+        _set_state(target, REMOVED, draft.rule, draft.reason, now=now)
         message = f"A moderator removed your {target.noun} in “{target.context}”"
     elif decision is Decision.RESTORE:
         if target.state == REMOVED and _author_deleted(target):
             # She deleted her account and took her words with her: that is hers to decide.
             raise Conflict(f"This {target.noun}'s author deleted her account: it stays removed.")
-        _set_state(target, VISIBLE, None, "")
+        _set_state(target, VISIBLE, None, "", now=now)
         message = f"A moderator restored your {target.noun} in “{target.context}”."
     else:  # LOCK
         if target.topic is None:
@@ -539,7 +546,7 @@ def _apply(moderator: Any, case: Case, target: Target, draft: DecisionDraft, now
     )
     if decision in NEEDS_RULE:
         message = _with_rule(message, draft)
-    _tell(target.author_id, action, target, message)
+    _tell(target.author_id, action, target, message, now=now)
     return f"{decision.label} the {target.noun}."
 
 
@@ -583,7 +590,7 @@ def _decide_held(
         message = _with_rule(f"A moderator did not publish your {target.noun} {where}", draft)
     action = _log(moderator, draft.decision, target, draft.rule, draft.reason, before,
                   _snapshot(target, 0), now, case.brand_id)  # fmt: skip
-    _tell(target.author_id, action, target, message)
+    _tell(target.author_id, action, target, message, now=now)
     return f"{draft.decision.label} the {target.noun}."
 
 
@@ -651,7 +658,7 @@ def _decide_review(moderator: Any, review: Review, draft: DecisionDraft, now: da
             message = f"Your review of {target.context} is published."
         else:
             message = _with_rule(f"Your review of {target.context} was not published", draft)
-        _tell(target.author_id, action, target, message)
+        _tell(target.author_id, action, target, message, now=now)
         done = [f"{draft.decision.label} the review."]
         if draft.sanction is not None:
             done.append(_sanction(moderator, None, target, draft, now))
@@ -682,7 +689,7 @@ def sanction_member(
     draft: DecisionDraft,
     *,
     brand_id: int | None = None,
-    now: datetime | None = None,
+    now: datetime,
     commit: bool = True,
     item: Target | None = None,
 ) -> str:
@@ -702,7 +709,7 @@ def sanction_member(
     sanction = draft.sanction
     if sanction is None:
         raise Invalid("Choose suspend, ban or lift.", field="sanction")
-    require(moderator, Action.MEMBER_SANCTION, brand_id)
+    require(moderator, Action.MEMBER_SANCTION, brand_id, now=now)
     if member.id == getattr(moderator, "id", None):
         raise Forbidden("You can't suspend or ban yourself.")
     if member.is_admin or member.status is UserStatus.DELETED:
@@ -715,7 +722,6 @@ def sanction_member(
         )
         if has_role is not None:
             raise Forbidden("The brand's own team is suspended by a site admin, not a moderator.")
-    now = now or utcnow()
 
     def work() -> str:
         before = _member_state(member)
@@ -755,7 +761,7 @@ def sanction_member(
             before["item"] = after["item"] = f"{item.kind.value}:{item.id}"
         action = _log(moderator, sanction, subject, draft.rule, draft.reason, before, after, now,
                       brand_id)  # fmt: skip
-        _tell(member.id, action, subject, message)
+        _tell(member.id, action, subject, message, now=now)
         return done
 
     if not commit:
@@ -810,7 +816,9 @@ def _log(
     )
 
 
-def _tell(member_id: int | None, action: ModerationAction, target: Target, message: str) -> None:
+def _tell(
+    member_id: int | None, action: ModerationAction, target: Target, message: str, *, now: datetime
+) -> None:
     if member_id is None:
         return
     if len(message) > MESSAGE_MAX:
@@ -821,6 +829,7 @@ def _tell(member_id: int | None, action: ModerationAction, target: Target, messa
         message=message,
         url=site_path("moderation.appeal", action_id=action.id),
         actor_id=action.moderator_id,
+        now=now,
     )
 
 
@@ -871,7 +880,7 @@ def _case_for(action: ModerationAction) -> Case | None:
     ).first()
 
 
-def appeal(member: Any, action_id: int, body: str, *, now: datetime | None = None) -> Appeal:
+def appeal(member: Any, action_id: int, body: str, *, now: datetime) -> Appeal:
     """Ask the moderators to look again, once per item: the item (or her account) goes
     back in the queue with her words.
 
@@ -889,7 +898,6 @@ def appeal(member: Any, action_id: int, body: str, *, now: datetime | None = Non
         raise Invalid(f"Keep your appeal to {APPEAL_MAX} characters.", field="body")
     if action.brand_id is None:
         raise Invalid("Write to the site admins about this decision.")
-    now = now or utcnow()
     with transaction():
         case = _case_for(action)
         if case is None:
@@ -936,15 +944,15 @@ class QueuePage:
     is_admin: bool = False
 
 
-def _brands_of(viewer: Any) -> frozenset[int] | None:
-    brands = moderated_brands(viewer)
+def _brands_of(viewer: Any, *, now: datetime) -> frozenset[int] | None:
+    brands = moderated_brands(viewer, now=now)
     if brands is not None and not brands:
         raise Forbidden("Only moderators and site admins can see the moderation queue.")
     return brands
 
 
 def queue_page(
-    viewer: Any, *, cursor: str | None = None, pending_cursor: str | None = None
+    viewer: Any, *, cursor: str | None = None, pending_cursor: str | None = None, now: datetime
 ) -> QueuePage:
     """Open cases (flags and appeals) and reviews waiting for approval, oldest first,
     for the brands the viewer moderates (every brand for admins); a fixed number of
@@ -953,7 +961,7 @@ def queue_page(
     :raises Forbidden: the viewer moderates no brand.
     :raises Invalid: a cursor this page did not hand out.
     """
-    brands = _brands_of(viewer)
+    brands = _brands_of(viewer, now=now)
     query = (
         select(Case)
         .options(joinedload(Case.subject), joinedload(Case.brand))
@@ -1041,11 +1049,11 @@ def _rows(cases: list[Case]) -> list[QueueRow]:
 
 
 def _parse_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        moment, last_id = cursor.split("_", 1)
-        return datetime.fromtimestamp(float(moment), tz=utcnow().tzinfo), int(last_id)
-    except (ValueError, OverflowError, OSError):
-        raise Invalid("That list position is not valid; start again from the first page.") from None
+    moment, _, last_id = cursor.partition("_")
+    return (
+        parse_moment(moment, message=CURSOR_MESSAGE),
+        parse_int(last_id, lo=0, hi=MAX_ID, message=CURSOR_MESSAGE),
+    )
 
 
 @dataclass
@@ -1062,6 +1070,7 @@ def log_page(
     member: str = "",
     action: str = "",
     cursor: str | None = None,
+    now: datetime,
 ) -> LogPage:
     """The moderation log, newest first, for the viewer's brands (all for admins),
     filtered by moderator, member (usernames) or action; paged by id.
@@ -1069,7 +1078,7 @@ def log_page(
     :raises Forbidden: the viewer moderates no brand.
     :raises Invalid: an unknown action or a bad cursor.
     """
-    brands = _brands_of(viewer)
+    brands = _brands_of(viewer, now=now)
     query = select(ModerationAction).options(
         joinedload(ModerationAction.moderator),
         joinedload(ModerationAction.subject),
@@ -1097,9 +1106,8 @@ def log_page(
         except ValueError:
             raise Invalid("Filter by one of the actions in the list.") from None
     if cursor:
-        if not cursor.isdigit():
-            raise Invalid("That list position is not valid; start again from the first page.")
-        query = query.where(ModerationAction.id < int(cursor))
+        before = parse_int(cursor, lo=1, hi=MAX_ID, message=CURSOR_MESSAGE)
+        query = query.where(ModerationAction.id < before)
     actions = list(
         db.session.scalars(query.order_by(ModerationAction.id.desc()).limit(LOG_PAGE_SIZE + 1))
     )
@@ -1110,25 +1118,28 @@ def log_page(
     return LogPage(actions, next_cursor, filters)
 
 
-def access_member(actor: Any, username: str) -> User:
+def access_member(actor: Any, username: str, *, now: datetime) -> User:
     """The member whose page a site admin (to suspend, ban or set her trust level) or a
     brand's team (to set her trust level, when she takes part in their brand) opens.
 
     :raises Forbidden: the actor is neither.
     :raises NotFound: no such member.
     """
-    if not can(actor, Action.MEMBER_SANCTION):
-        trusting = brands_where(actor, Action.MEMBER_TRUST_SET)
+    if not can(actor, Action.MEMBER_SANCTION, now=now):
+        trusting = brands_where(actor, Action.MEMBER_TRUST_SET, now=now)
         if not trusting:
-            require(actor, Action.MEMBER_SANCTION)  # raises, saying why
+            require(actor, Action.MEMBER_SANCTION, now=now)  # raises, saying why
     member = db.session.scalars(select(User).where(User.username == username.lower())).first()
     if member is None:
         raise NotFound("There is no member with that name.")
-    if not can(actor, Action.MEMBER_SANCTION):
-        trust.trust_brand(actor, member)
+    if not can(actor, Action.MEMBER_SANCTION, now=now):
+        trust.trust_brand(actor, member, now=now)
     return member
 
 
-def can_moderate(viewer: Any) -> bool:
+def can_moderate(viewer: Any, *, now: datetime) -> bool:
     """Whether the header shows the viewer the way to the queue."""
-    return can(viewer, Action.CONTENT_FLAG) and moderated_brands(viewer) != frozenset()
+    return (
+        can(viewer, Action.CONTENT_FLAG, now=now)
+        and moderated_brands(viewer, now=now) != frozenset()
+    )

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, union_all, update
 
 from fanhub.accounts.models import User, UserStatus
 from fanhub.brands.models import Brand, BrandRole, Follow, Role
-from fanhub.db import transaction, utcnow
+from fanhub.db import transaction
 from fanhub.errors import Conflict, Forbidden, Invalid
 from fanhub.extensions import db
 from fanhub.forums.models import Post, PostStatus, Topic
@@ -323,18 +323,20 @@ def count_published(author_id: int | None, now: datetime) -> bool:
 TEAM_SETS_LEVELS = (0, 1)
 
 
-def trust_brand(actor: Any, member: User) -> int | None:
+def trust_brand(actor: Any, member: User, *, now: datetime) -> int | None:
     """The brand on whose behalf `actor` sets `member`'s trust level: None for a site
     admin (anyone, any level); else a brand where the actor is on the team and the member
     takes part (has posted, reviewed, or follows it), so no brand vouches for strangers.
 
     :raises Forbidden: neither.
     """
-    brands = brands_where(actor, Action.MEMBER_TRUST_SET)
+    brands = brands_where(actor, Action.MEMBER_TRUST_SET, now=now)
     if brands is None:
         return None
     if not brands:
-        require(actor, Action.MEMBER_TRUST_SET)  # raises, saying why: suspended, or no team
+        require(
+            actor, Action.MEMBER_TRUST_SET, now=now
+        )  # raises, saying why: suspended, or no team
     taking_part = (
         select(Topic.brand_id)
         .join(Post, Post.topic_id == Topic.id)
@@ -357,7 +359,7 @@ def trust_brand(actor: Any, member: User) -> int | None:
 
 
 def set_trust_level(
-    actor: Any, member: User, level: int, reason: str = "", *, now: datetime | None = None
+    actor: Any, member: User, level: int, reason: str = "", *, now: datetime
 ) -> str:
     """Set a member's trust level by hand, on the record: site admins any level from 0 to
     4; a brand's team (owners, staff, moderators) between 0 and 1, for a member who takes
@@ -369,7 +371,7 @@ def set_trust_level(
     """
     if level not in TRUST_LEVELS:
         raise Invalid("Choose a trust level from 0 to 4.", field="level")
-    brand_id = trust_brand(actor, member)
+    brand_id = trust_brand(actor, member, now=now)
     if brand_id is not None and (
         level not in TEAM_SETS_LEVELS or member.trust_level not in TEAM_SETS_LEVELS
     ):
@@ -381,7 +383,6 @@ def set_trust_level(
         raise Conflict("This account is deleted.")
     if member.trust_level == level:
         raise Conflict(f"{member.username} is already at trust level {level}.")
-    now = now or utcnow()
     with transaction():
         before = member.trust_level
         member.trust_level = level

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from fanhub.accounts.models import User
+from fanhub.clock import request_time
 from fanhub.errors import DomainError, Invalid
 from fanhub.extensions import limiter, member_key
 from fanhub.forms import form_status
@@ -24,19 +26,19 @@ def _flag_limit() -> str:
 @bp.app_context_processor
 def _header() -> dict[str, object]:
     # The header's "Moderation" link: admins, and members who moderate a brand.
-    return {"shows_moderation": lambda: services.can_moderate(current_user)}
+    return {"shows_moderation": lambda: services.can_moderate(current_user, now=request_time())}
 
 
 @bp.route("/flag/<kind>/<int:item_id>", methods=["GET", "POST"])
 @login_required
 @limiter.limit(_flag_limit, methods=["POST"], key_func=member_key)
-def flag(kind: str, item_id: int):  # type: ignore[no-untyped-def]
+def flag(kind: str, item_id: int) -> ResponseReturnValue:
     target = services.access_target(kind, item_id)
     form = FlagForm()
     failure = None
     if form.validate_on_submit():
         try:
-            services.flag_item(current_user, target, form.to_draft())
+            services.flag_item(current_user, target, form.to_draft(), now=request_time())
         except DomainError as err:
             form.attach(err)
             failure = err
@@ -50,22 +52,25 @@ def flag(kind: str, item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/mod")
 @login_required
-def queue():  # type: ignore[no-untyped-def]
+def queue() -> ResponseReturnValue:
     page = services.queue_page(
         current_user,
         cursor=request.args.get("after") or None,
         pending_cursor=request.args.get("pending_after") or None,
+        now=request_time(),
     )
     return render_template("moderation/queue.html", page=page, form=DecisionForm(formdata=None))
 
 
 @bp.route("/mod/decide", methods=["POST"])
 @login_required
-def decide():  # type: ignore[no-untyped-def]
+def decide() -> ResponseReturnValue:
     form = DecisionForm()
     if not form.validate_on_submit():
         raise Invalid(" ".join(_errors(form)) or "Choose the items and what to do.")
-    outcomes = services.decide(current_user, form.items.data or [], form.to_draft())
+    outcomes = services.decide(
+        current_user, form.items.data or [], form.to_draft(), now=request_time()
+    )
     done = [outcome.message for outcome in outcomes if outcome.done]
     skipped = [outcome.message for outcome in outcomes if not outcome.done]
     flash(
@@ -84,26 +89,27 @@ def _errors(form: DecisionForm) -> list[str]:
 
 @bp.route("/mod/log")
 @login_required
-def log():  # type: ignore[no-untyped-def]
+def log() -> ResponseReturnValue:
     page = services.log_page(
         current_user,
         moderator=request.args.get("moderator", ""),
         member=request.args.get("member", ""),
         action=request.args.get("action", ""),
         cursor=request.args.get("before") or None,
+        now=request_time(),
     )
     return render_template("moderation/log.html", page=page, decisions=list(Decision))
 
 
 @bp.route("/mod/appeal/<int:action_id>", methods=["GET", "POST"])
 @login_required
-def appeal(action_id: int):  # type: ignore[no-untyped-def]
+def appeal(action_id: int) -> ResponseReturnValue:
     page = services.appeal_page(current_user, action_id)
     form = AppealForm()
     failure = None
     if form.validate_on_submit():
         try:
-            services.appeal(current_user, action_id, form.body.data or "")
+            services.appeal(current_user, action_id, form.body.data or "", now=request_time())
         except DomainError as err:
             form.attach(err)
             failure = err
@@ -117,13 +123,15 @@ def appeal(action_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/mod/members/<username>", methods=["GET", "POST"])
 @login_required
-def member(username: str):  # type: ignore[no-untyped-def]
-    target = services.access_member(current_user, username)
+def member(username: str) -> ResponseReturnValue:
+    target = services.access_member(current_user, username, now=request_time())
     form = SanctionForm()
     failure = None
     if form.validate_on_submit():
         try:
-            message = services.sanction_member(current_user, target, form.to_draft())
+            message = services.sanction_member(
+                current_user, target, form.to_draft(), now=request_time()
+            )
         except DomainError as err:
             form.attach(err)
             failure = err
@@ -136,14 +144,14 @@ def member(username: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/mod/members/<username>/trust", methods=["POST"])
 @login_required
-def set_trust(username: str):  # type: ignore[no-untyped-def]
-    target = services.access_member(current_user, username)
+def set_trust(username: str) -> ResponseReturnValue:
+    target = services.access_member(current_user, username, now=request_time())
     form = TrustForm()
     failure = None
     if form.validate_on_submit():
         try:
             message = trust.set_trust_level(
-                current_user, target, form.level.data, form.reason.data or ""
+                current_user, target, form.level.data, form.reason.data or "", now=request_time()
             )
         except DomainError as err:
             form.attach(err)
@@ -156,7 +164,7 @@ def set_trust(username: str):  # type: ignore[no-untyped-def]
 
 def _member_page(target: User, form: SanctionForm, trust_form: TrustForm) -> str:
     # A brand's team sees only the trust form, with the two levels it may set.
-    can_sanction = can(current_user, Action.MEMBER_SANCTION)
+    can_sanction = can(current_user, Action.MEMBER_SANCTION, now=request_time())
     if not can_sanction:
         trust_form.offer_team_levels()
     return render_template(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from fanhub.db import utcnow
 from fanhub.notifications import emails, services
 from fanhub.notifications.models import Frequency
 
@@ -17,16 +18,18 @@ def register(app: Flask) -> None:
     def send_mail(batch: int) -> None:
         """Queue the instant notification emails now due, then deliver pending outbox
         emails (SMTP_URL, or .eml files under instance/mail/); run it every minute."""
-        queued = emails.queue_instant_emails()
+        queued = emails.queue_instant_emails(now=utcnow())
         try:
-            report = services.deliver_due_mail(batch=batch)
+            report = services.deliver_due_mail(batch=batch, now=utcnow())
         except services.MailSettingsError as err:
             raise click.ClickException(str(err)) from err
         # Said only when there were some, so a quiet minute logs what it always did.
         prefix = f"queued {queued.emails} notification emails; " if queued.emails else ""
+        # Likewise: a dead sender's rows taken up again are news only when there were some.
+        suffix = f" ({report.interrupted} interrupted sends taken up)" if report.interrupted else ""
         click.echo(
             f"{prefix}sent {report.sent}, retrying {report.retrying}, failed {report.failed}, "
-            f"skipped {report.skipped}"
+            f"skipped {report.skipped}{suffix}"
         )
 
     @app.cli.command("send-digests")
@@ -39,7 +42,7 @@ def register(app: Flask) -> None:
     def send_digests(period: str) -> None:
         """Queue the daily or weekly digests of everything waiting until now (cron it once a
         day or a week; `send-mail` delivers them). Safe to run twice."""
-        report = emails.send_digests(Frequency(period))
+        report = emails.send_digests(Frequency(period), now=utcnow())
         click.echo(
             f"{period} digests: queued {report.emails} emails to {report.members} members "
             f"({report.notifications} notifications), withheld {report.withheld}, "

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, case, func, select, update
 
 from fanhub.accounts.models import User, UserStatus
-from fanhub.db import transaction, utcnow
+from fanhub.db import rows_changed, transaction
 from fanhub.extensions import db
 from fanhub.links import absolute_url
 from fanhub.notifications.models import (
@@ -114,7 +114,7 @@ class _TakenMeanwhile(Exception):
     """Another run emailed some of these notifications first: roll back and read again."""
 
 
-def queue_instant_emails(now: datetime | None = None) -> MailingReport:
+def queue_instant_emails(*, now: datetime) -> MailingReport:
     """Queue one email per member and conversation for the instant notifications now due.
 
     A notification asked for at once waits EMAIL_COALESCE_MINUTES (`notify_each` set its
@@ -126,22 +126,23 @@ def queue_instant_emails(now: datetime | None = None) -> MailingReport:
     Members deleted, or without a confirmed address, get nothing: their waiting
     notifications leave the queue, as do those she read on the site meanwhile.
     """
-    now = now or utcnow()
     due = _waiting(Frequency.INSTANT) + [Notification.email_due_at <= now]
     with transaction():
         # What she already read on the site in the minutes it waited needs no email.
-        seen = db.session.execute(
-            update(Notification)
-            .where(*_waiting(Frequency.INSTANT), Notification.read_at.is_not(None))
-            .values(email_frequency=None, email_due_at=None)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        seen = rows_changed(
+            db.session.execute(
+                update(Notification)
+                .where(*_waiting(Frequency.INSTANT), Notification.read_at.is_not(None))
+                .values(email_frequency=None, email_due_at=None)
+                .execution_options(synchronize_session=False)
+            )
+        )
     report = _mail_members(due, Frequency.INSTANT, now, _queue_instant)
     report.seen = seen
     return report
 
 
-def send_digests(period: Frequency, now: datetime | None = None) -> MailingReport:
+def send_digests(period: Frequency, *, now: datetime) -> MailingReport:
     """Queue each member's daily or weekly digests of everything waiting for one until `now`.
 
     One digest per member and kind of message, so its List-Unsubscribe header stops
@@ -155,7 +156,6 @@ def send_digests(period: Frequency, now: datetime | None = None) -> MailingRepor
     """
     if period not in (Frequency.DAILY, Frequency.WEEKLY):
         raise ValueError(f"digests are daily or weekly, not {period}")
-    now = now or utcnow()
     waiting = _waiting(period) + [Notification.created_at <= now]
     return _mail_members(waiting, period, now, _queue_digests)
 
@@ -200,12 +200,14 @@ def _mail_members(
         ).all()
         unreachable = [user_id for user_id, ok in members if not ok]
         if unreachable:
-            report.withheld = db.session.execute(
-                update(Notification)
-                .where(Notification.user_id.in_(unreachable), *_waiting(frequency))
-                .values(email_frequency=None, email_due_at=None)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+            report.withheld = rows_changed(
+                db.session.execute(
+                    update(Notification)
+                    .where(Notification.user_id.in_(unreachable), *_waiting(frequency))
+                    .values(email_frequency=None, email_due_at=None)
+                    .execution_options(synchronize_session=False)
+                )
+            )
     for user_id, ok in members:
         if not ok:
             continue
@@ -235,12 +237,14 @@ def _claim(
 
     :raises _TakenMeanwhile: the UPDATE found fewer (or more) rows than we read.
     """
-    taken = db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user_id, Notification.emailed_at.is_(None), *conditions)
-        .values(emailed_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    taken = rows_changed(
+        db.session.execute(
+            update(Notification)
+            .where(Notification.user_id == user_id, Notification.emailed_at.is_(None), *conditions)
+            .values(emailed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if taken != expected:
         raise _TakenMeanwhile
 
@@ -278,13 +282,14 @@ def _queue_instant(
             kind="notification",
             subject=_instant_subject(rows),
             template="notification",
-            headers=unsubscribe_headers(user.id, _main_kind(kinds)),
+            headers=unsubscribe_headers(user.id, _main_kind(kinds), now=now),
             user=user,
             conversation=_conversation(rows),
             # Read on from the first new post.
             link=_site_link(rows[0].url),
             reason=_reason(kinds, "at once"),
-            stop_links=_stop_links(user.id, kinds),
+            stop_links=_stop_links(user.id, kinds, now=now),
+            now=now,
         )
     return len(ready), len(ids)
 
@@ -331,7 +336,7 @@ def _queue_digests(
             kind=f"digest_{period}",
             subject=f"Your {period} fanhub digest: {count} {one if count == 1 else several}",
             template="digest",
-            headers=unsubscribe_headers(user.id, message),
+            headers=unsubscribe_headers(user.id, message, now=now),
             user=user,
             period=period,
             label=several,
@@ -340,7 +345,8 @@ def _queue_digests(
             more=count - len(rows),
             inbox_url=absolute_url("notifications.inbox"),
             reason=_reason([message], f"in a {period} digest"),
-            stop_links=_stop_links(user.id, [message]),
+            stop_links=_stop_links(user.id, [message], now=now),
+            now=now,
         )
     return len(newest), total
 
@@ -396,9 +402,9 @@ def _main_kind(kinds: Sequence[MessageKind]) -> MessageKind:
     return max(MessageKind, key=lambda kind: (counts[kind], -list(MessageKind).index(kind)))
 
 
-def _stop_links(user_id: int, kinds: Sequence[MessageKind]) -> list[StopLink]:
+def _stop_links(user_id: int, kinds: Sequence[MessageKind], *, now: datetime) -> list[StopLink]:
     return [
-        StopLink(MESSAGE_KIND_LABELS[kind][1], unsubscribe_link(user_id, kind))
+        StopLink(MESSAGE_KIND_LABELS[kind][1], unsubscribe_link(user_id, kind, now=now))
         for kind in dict.fromkeys(kinds)
     ]
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from flask import current_app
-from sqlalchemy import ColumnElement, exists, or_, select, update
+from sqlalchemy import ColumnElement, Table, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import InstrumentedAttribute
 
 from fanhub.accounts.models import User, UserStatus
-from fanhub.db import transaction, utcnow
+from fanhub.db import transaction
 from fanhub.errors import Forbidden, Invalid, NotFound
 from fanhub.extensions import db
 from fanhub.notifications.models import (
@@ -32,7 +33,7 @@ from fanhub.notifications.models import (
     NotificationKind,
 )
 from fanhub.permissions import SYSTEM
-from fanhub.tokens import load_token, serializer
+from fanhub.tokens import NOT_VALID, load_token, serializer, token_id, token_text
 
 # On the site a message is shown or not: a digest is an email's business.
 CHANNEL_FREQUENCIES: Final[dict[Channel, tuple[Frequency, ...]]] = {
@@ -94,7 +95,9 @@ def frequencies_by_kind(
     return chosen
 
 
-def wants(kind: MessageKind, user_id: ColumnElement[int]) -> ColumnElement[bool]:
+def wants(
+    kind: MessageKind, user_id: ColumnElement[int] | InstrumentedAttribute[int]
+) -> ColumnElement[bool]:
     """A condition, for any query with a member's id in `user_id`: she gets `kind` on at
     least one channel, her stored choice or else the default.
 
@@ -135,21 +138,24 @@ def preferences_of(user_id: int) -> dict[tuple[MessageKind, Channel], Frequency]
 UNSUBSCRIBE_SALT = "fanhub.unsubscribe"
 
 
-def unsubscribe_token(user_id: int, kind: MessageKind) -> str:
+def unsubscribe_token(user_id: int, kind: MessageKind, *, now: datetime) -> str:
     """The token an email's unsubscribe link carries: this member, this kind of message."""
-    return serializer(UNSUBSCRIBE_SALT).dumps({"u": user_id, "k": kind.value})
+    return serializer(UNSUBSCRIBE_SALT, now=now).dumps({"u": user_id, "k": kind.value})
 
 
-def read_unsubscribe_token(token: str) -> tuple[int, MessageKind]:
+def read_unsubscribe_token(token: str, *, now: datetime) -> tuple[int, MessageKind]:
     """Whose and which kind of message a link stops.
 
     :raises Invalid: tampered with, not ours, or older than UNSUBSCRIBE_TOKEN_MAX_AGE.
     """
-    data = load_token(token, UNSUBSCRIBE_SALT, int(current_app.config["UNSUBSCRIBE_TOKEN_MAX_AGE"]))
-    user_id, kind = data.get("u"), data.get("k")
-    if not isinstance(user_id, int) or kind not in set(MessageKind):
-        raise Invalid("This link is not valid. Check that you copied all of it.")
-    return user_id, MessageKind(kind)
+    data = load_token(
+        token, UNSUBSCRIBE_SALT, int(current_app.config["UNSUBSCRIBE_TOKEN_MAX_AGE"]), now=now
+    )
+    user_id, kind = token_id(data, "u"), token_text(data, "k")
+    try:
+        return user_id, MessageKind(kind)
+    except ValueError:
+        raise Invalid(NOT_VALID) from None
 
 
 # ------------------------------------------------------------ choosing (issue 6)
@@ -227,7 +233,7 @@ def set_preferences(
     choices: Mapping[tuple[str, str], str],
     source: ConsentSource,
     *,
-    now: datetime | None = None,
+    now: datetime,
 ) -> list[PreferenceChange]:
     """Record how often a member wants each kind of message on each channel.
 
@@ -244,7 +250,6 @@ def set_preferences(
     """
     _require_self(actor, user)
     wanted = _checked(choices)
-    now = now or utcnow()
     current = preferences_of(user.id)
     changes: list[PreferenceChange] = []
     with transaction():
@@ -322,7 +327,7 @@ def _upsert(
     """
     dialect = db.session.get_bind().dialect.name
     build = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    table = ContactPreference.__table__
+    table = cast(Table, ContactPreference.__table__)
     statement = build(table).values(
         user_id=user_id, kind=kind, channel=channel, frequency=frequency, updated_at=now
     )
@@ -416,7 +421,7 @@ def welcome_choices(user_id: int) -> WelcomeChoices:
 
 
 def answer_welcome(
-    actor: Any, user: Any, answers: WelcomeChoices, *, now: datetime | None = None
+    actor: Any, user: Any, answers: WelcomeChoices, *, now: datetime
 ) -> list[PreferenceChange]:
     """Save the signup step's answers as her preferences (source: the signup step).
 
@@ -449,13 +454,13 @@ class Unsubscription:
         return KIND_LABELS[self.kind][0].lower()
 
 
-def check_unsubscribe(token: str) -> Unsubscription:
+def check_unsubscribe(token: str, *, now: datetime) -> Unsubscription:
     """Whose and which emails a link would stop, changing nothing (GET, link scanners).
 
     :raises Invalid: tampered with, not ours, or expired.
     :raises NotFound: the member's account is gone.
     """
-    user_id, kind = read_unsubscribe_token(token)
+    user_id, kind = read_unsubscribe_token(token, now=now)
     user = db.session.get(User, user_id)
     if user is None or user.status is UserStatus.DELETED:
         raise NotFound("This account no longer exists, so it gets no email from us.")
@@ -463,7 +468,7 @@ def check_unsubscribe(token: str) -> Unsubscription:
     return Unsubscription(user, kind, mask_email(user.email), already)
 
 
-def unsubscribe(token: str, *, now: datetime | None = None) -> Unsubscription:
+def unsubscribe(token: str, *, now: datetime) -> Unsubscription:
     """Stop emails of the link's kind to the link's member (RFC 8058 one-click too).
 
     The signed token is the proof, so no login or CSRF token is needed. Using a link
@@ -472,7 +477,7 @@ def unsubscribe(token: str, *, now: datetime | None = None) -> Unsubscription:
     :raises Invalid: tampered with, not ours, or expired.
     :raises NotFound: the member's account is gone.
     """
-    target = check_unsubscribe(token)
+    target = check_unsubscribe(token, now=now)
     if target.already:
         return target
     changes = set_preferences(

@@ -22,7 +22,7 @@ from sqlalchemy import insert, select, update
 from werkzeug.routing import BuildError
 
 from fanhub.accounts.models import User
-from fanhub.db import transaction, utcnow
+from fanhub.db import rows_changed, transaction
 from fanhub.errors import Forbidden, NotFound
 from fanhub.extensions import db
 from fanhub.links import absolute_url
@@ -47,7 +47,10 @@ from fanhub.notifications.preferences import (
 log = logging.getLogger(__name__)
 
 # A worker that claimed a row and vanished (killed mid-send) leaves it "sending"; after
-# this long we mark it failed rather than retry, because it may already have gone out.
+# this long the row is sent again: delivery is at least once (issue 11), since a message
+# that may have gone out twice beats one that never arrives. The lease is many times the
+# longest a live sender can take over one message (SMTP_TIMEOUT_SECONDS per step), so a
+# slow sender records its send long before anyone else may take the row.
 CLAIM_LEASE = timedelta(minutes=10)
 SMTP_TIMEOUT_SECONDS = 30
 
@@ -58,10 +61,11 @@ def queue_email(
     kind: str,
     subject: str,
     template: str,
+    now: datetime,
     headers: dict[str, str] | None = None,
     **context: Any,
 ) -> OutboundEmail:
-    """Add an email to the outbox in the current transaction (the caller commits).
+    """Add an email to the outbox in the current transaction (the caller commits), due `now`.
 
     Renders `email/<template>.txt` and `email/<template>.html` with `context`, plus
     `preferences_url` for the footer every email carries.
@@ -76,7 +80,8 @@ def queue_email(
         headers=dict(headers or {}),
         status=EmailStatus.PENDING,
         attempts=0,
-        next_attempt_at=utcnow(),
+        created_at=now,
+        next_attempt_at=now,
     )
     db.session.add(email)
     return email
@@ -87,17 +92,17 @@ def preferences_link() -> str:
     return _public_link("notifications.preference_centre", "/settings/notifications")
 
 
-def unsubscribe_link(user_id: int, kind: MessageKind) -> str:
+def unsubscribe_link(user_id: int, kind: MessageKind, *, now: datetime) -> str:
     """The absolute one-click unsubscribe URL that stops `kind` of email for this member."""
-    token = unsubscribe_token(user_id, kind)
+    token = unsubscribe_token(user_id, kind, now=now)
     return _public_link("notifications.unsubscribe", f"/unsubscribe/{token}", token=token)
 
 
-def unsubscribe_headers(user_id: int, kind: MessageKind) -> dict[str, str]:
+def unsubscribe_headers(user_id: int, kind: MessageKind, *, now: datetime) -> dict[str, str]:
     """List-Unsubscribe (RFC 2369) with its one-click POST (RFC 8058) for a notification
     email: mail programs show an "unsubscribe" button that stops exactly `kind`."""
     return {
-        "List-Unsubscribe": f"<{unsubscribe_link(user_id, kind)}>",
+        "List-Unsubscribe": f"<{unsubscribe_link(user_id, kind, now=now)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 
@@ -119,6 +124,8 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     skipped: int = 0
+    # Rows whose sender died mid-send, taken up again once their lease ran out.
+    interrupted: int = 0
 
 
 class Transport(Protocol):
@@ -267,7 +274,7 @@ class _Claim:
 
 
 def deliver_due_mail(
-    *, now: datetime | None = None, transport: Transport | None = None, batch: int = 200
+    *, now: datetime, transport: Transport | None = None, batch: int = 200
 ) -> DeliveryReport:
     """Send every due outbox row once; safe to run in several workers at the same time.
 
@@ -278,33 +285,50 @@ def deliver_due_mail(
     and on PostgreSQL an idle transaction would hold back the whole database.
 
     A row still `sending` after its lease belonged to a worker that died mid-send; it is
-    marked failed, not retried, because the message may already have gone out.
+    sent again in this run (the dead worker's try counts as an attempt), or marked failed
+    if that was its last attempt. A sender that did finish marks its row sent whatever
+    happened to its claim meanwhile, so a finished send is never repeated.
 
-    `now` is when the run starts (tests move it); later steps of the run add the real
-    time elapsed since, so the leases of a long run do not start out expired.
+    `now` is when the run starts (the worker reads the clock; tests choose it); later steps
+    of the run add the time elapsed since on the monotonic clock, so the leases of a long
+    run do not start out expired.
 
     :raises MailSettingsError: SMTP_URL cannot be used; nothing was claimed.
     """
-    started_at, started = now or utcnow(), time.monotonic()
+    started_at, started = now, time.monotonic()
 
     def clock() -> datetime:
         return started_at + timedelta(seconds=time.monotonic() - started)
 
     report = DeliveryReport()
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     with transaction():
-        abandoned = db.session.execute(
+        abandoned = (
+            OutboundEmail.status == EmailStatus.SENDING,
+            OutboundEmail.claimed_until < started_at,
+        )
+        given_up = db.session.execute(
             update(OutboundEmail)
-            .where(
-                OutboundEmail.status == EmailStatus.SENDING,
-                OutboundEmail.claimed_until < started_at,
-            )
+            .where(*abandoned, OutboundEmail.attempts >= max_attempts)
             .values(
                 status=EmailStatus.FAILED,
                 claimed_until=None,
-                last_error="delivery interrupted; not retried",
+                last_error="delivery interrupted on the last attempt",
             )
         )
-        report.failed += abandoned.rowcount
+        # Due at once, so this very run sends them (the claim below counts the attempt).
+        taken_up = db.session.execute(
+            update(OutboundEmail)
+            .where(*abandoned)
+            .values(
+                status=EmailStatus.PENDING,
+                claimed_until=None,
+                next_attempt_at=started_at,
+                last_error="delivery interrupted; sent again",
+            )
+        )
+        report.failed += rows_changed(given_up)
+        report.interrupted += rows_changed(given_up) + rows_changed(taken_up)
         due = db.session.scalars(
             select(OutboundEmail.id)
             .where(
@@ -317,7 +341,6 @@ def deliver_due_mail(
     if not due:
         return report
     transport = transport or open_transport()
-    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     try:
         for email_id in due:
             claim = _claim(email_id, clock())
@@ -325,7 +348,7 @@ def deliver_due_mail(
                 report.skipped += 1  # another worker sent it, or put it back to wait
                 continue
             outcome = _send(claim, transport, max_attempts, report)
-            _record(email_id, outcome, clock())
+            _record(claim, outcome, clock())
     finally:
         transport.close()
     return report
@@ -349,7 +372,7 @@ def _claim(email_id: int, now: datetime) -> _Claim | None:
                 attempts=OutboundEmail.attempts + 1,
             )
         )
-        if claimed.rowcount != 1:
+        if rows_changed(claimed) != 1:
             return None
         email = db.session.get(OutboundEmail, email_id, populate_existing=True)
         if email is None:  # deleted between the claim and the read: nothing to send
@@ -395,8 +418,14 @@ def _send(
     return _Outcome(EmailStatus.SENT)
 
 
-def _record(email_id: int, outcome: _Outcome, now: datetime) -> None:
-    """Write how an attempt ended and release the claim."""
+def _record(claim: _Claim, outcome: _Outcome, now: datetime) -> None:
+    """Write how an attempt ended and release the claim.
+
+    A send that went out is recorded whatever became of the claim (had this worker
+    outlived its lease, the row may be waiting to go again: it must not). Any other
+    outcome only while the claim is still this worker's, or it would overwrite the
+    state of the worker that took the row up after the lease.
+    """
     values: dict[str, Any] = {
         "status": outcome.status,
         "claimed_until": None,
@@ -406,10 +435,15 @@ def _record(email_id: int, outcome: _Outcome, now: datetime) -> None:
         values["sent_at"] = now
     if outcome.retry_after is not None:
         values["next_attempt_at"] = now + outcome.retry_after
-    with transaction():
-        db.session.execute(
-            update(OutboundEmail).where(OutboundEmail.id == email_id).values(**values)
+    ours = OutboundEmail.id == claim.email_id
+    if outcome.status is not EmailStatus.SENT:
+        ours = (
+            ours
+            & (OutboundEmail.status == EmailStatus.SENDING)
+            & (OutboundEmail.attempts == claim.attempts)
         )
+    with transaction():
+        db.session.execute(update(OutboundEmail).where(ours).values(**values))
 
 
 # ------------------------------------------------------------ in-app notifications
@@ -434,6 +468,7 @@ def notify(
     message: str,
     url: str,
     actor_id: int | None,
+    now: datetime,
 ) -> int:
     """Tell each member once, never the actor, as she asked, in the caller's transaction
     (no commit); see `notify_each`.
@@ -444,11 +479,13 @@ def notify(
 
     :raises ValueError: `url` is not a path on this site (the inbox redirects to it).
     """
-    return notify_each([Notice(frozenset(recipient_ids), kind, message, url)], actor_id=actor_id)
+    return notify_each(
+        [Notice(frozenset(recipient_ids), kind, message, url)], actor_id=actor_id, now=now
+    )
 
 
-def notify_each(notices: Iterable[Notice], *, actor_id: int | None) -> int:
-    """Tell members about one event, each at most once, never the actor, as each asked.
+def notify_each(notices: Iterable[Notice], *, actor_id: int | None, now: datetime) -> int:
+    """Tell members about one event at `now`, each at most once, never the actor, as each asked.
 
     A member named by several notices gets only the first, so callers list the most
     specific reason first. Her preferences for the notice's kind of message decide the
@@ -466,7 +503,6 @@ def notify_each(notices: Iterable[Notice], *, actor_id: int | None) -> int:
     """
     told: set[int] = set() if actor_id is None else {actor_id}
     rows: list[dict[str, Any]] = []
-    now = utcnow()
     instant_due_at = email_due_at(Frequency.INSTANT, now)
     notices = list(notices)
     # Everyone's choices for every kind these notices are about, in one query.
@@ -563,7 +599,7 @@ def notifications_page(viewer: Any, before_id: int | None = None) -> Notificatio
     return NotificationsPage(rows, viewer.unread_notification_count, next_before)
 
 
-def mark_read(actor: Any, notification_id: int, *, now: datetime | None = None) -> Notification:
+def mark_read(actor: Any, notification_id: int, *, now: datetime) -> Notification:
     """Mark one of the actor's notifications read and return it (to follow its link).
 
     Reading it again changes nothing.
@@ -587,11 +623,13 @@ def mark_read(actor: Any, notification_id: int, *, now: datetime | None = None) 
     with transaction():
         # Only the request that flips it from unread takes one off the counter, so a
         # double click does not count it twice.
-        marked = db.session.execute(
-            update(Notification)
-            .where(Notification.id == notification.id, Notification.read_at.is_(None))
-            .values(read_at=now or utcnow())
-        ).rowcount
+        marked = rows_changed(
+            db.session.execute(
+                update(Notification)
+                .where(Notification.id == notification.id, Notification.read_at.is_(None))
+                .values(read_at=now)
+            )
+        )
         if marked:
             db.session.execute(
                 update(User)
@@ -601,7 +639,7 @@ def mark_read(actor: Any, notification_id: int, *, now: datetime | None = None) 
     return notification
 
 
-def mark_all_read(actor: Any, *, now: datetime | None = None) -> int:
+def mark_all_read(actor: Any, *, now: datetime) -> int:
     """Mark all the actor's notifications read and zero her unread count; returns how many.
 
     :raises Forbidden: the actor is not signed in.
@@ -614,16 +652,18 @@ def mark_all_read(actor: Any, *, now: datetime | None = None) -> int:
         db.session.execute(
             update(User).where(User.id == user_id).values(unread_notification_count=0)
         )
-        marked = db.session.execute(
-            update(Notification)
-            .where(
-                Notification.user_id == user_id,
-                Notification.in_inbox.is_(True),
-                Notification.read_at.is_(None),
+        marked = rows_changed(
+            db.session.execute(
+                update(Notification)
+                .where(
+                    Notification.user_id == user_id,
+                    Notification.in_inbox.is_(True),
+                    Notification.read_at.is_(None),
+                )
+                .values(read_at=now)
+                .execution_options(synchronize_session=False)
             )
-            .values(read_at=now or utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        )
     return marked
 
 

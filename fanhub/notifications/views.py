@@ -4,11 +4,14 @@ signup step, and unsubscribe links."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from fanhub.clock import request_time
 from fanhub.errors import DomainError
 from fanhub.extensions import csrf
 from fanhub.forms import ActionForm, form_status
+from fanhub.inputs import MAX_ID, optional_int
 from fanhub.links import safe_next
 from fanhub.notifications import preferences, services
 from fanhub.notifications.forms import PreferencesForm, WelcomeContactForm
@@ -25,18 +28,24 @@ def _require_valid_post() -> None:
 
 @bp.route("/notifications")
 @login_required
-def inbox():  # type: ignore[no-untyped-def]
+def inbox() -> ResponseReturnValue:
     page = services.notifications_page(
-        current_user, before_id=request.args.get("before", None, type=int)
+        current_user,
+        before_id=optional_int(
+            request.args.get("before"),
+            lo=1,
+            hi=MAX_ID,
+            message="That list position is not valid; start again from the first page.",
+        ),
     )
     return render_template("notifications/index.html", page=page, action=ActionForm())
 
 
 @bp.route("/notifications/read", methods=["POST"])
 @login_required
-def mark_all_read():  # type: ignore[no-untyped-def]
+def mark_all_read() -> ResponseReturnValue:
     _require_valid_post()
-    marked = services.mark_all_read(current_user)
+    marked = services.mark_all_read(current_user, now=request_time())
     if marked:
         flash("All caught up: every notification is marked read.", "success")
     return redirect(url_for("notifications.inbox"))
@@ -44,16 +53,16 @@ def mark_all_read():  # type: ignore[no-untyped-def]
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 @login_required
-def open_notification(notification_id: int):  # type: ignore[no-untyped-def]
+def open_notification(notification_id: int) -> ResponseReturnValue:
     _require_valid_post()
-    notification = services.mark_read(current_user, notification_id)
+    notification = services.mark_read(current_user, notification_id, now=request_time())
     # A path on this site: notify() refuses anything else when it is written.
     return redirect(notification.url)
 
 
 @bp.route("/settings/notifications", methods=["GET", "POST"])
 @login_required
-def preference_centre():  # type: ignore[no-untyped-def]
+def preference_centre() -> ResponseReturnValue:
     rows = preferences.preference_centre(current_user)
     if request.method == "GET":
         current = {
@@ -72,6 +81,7 @@ def preference_centre():  # type: ignore[no-untyped-def]
                 current_user,
                 form.to_choices(request.form),
                 ConsentSource.PREFERENCE_CENTRE,
+                now=request_time(),
             )
         except DomainError as err:
             form.attach(err)
@@ -97,7 +107,7 @@ def _saved_message(changes: list[preferences.PreferenceChange]) -> str:
 
 @bp.route("/welcome/contact", methods=["GET", "POST"])
 @login_required
-def welcome_contact():  # type: ignore[no-untyped-def]
+def welcome_contact() -> ResponseReturnValue:
     target = safe_next(request.args.get("next"), url_for("brands.index"))
     if request.method == "GET":
         chosen = preferences.welcome_choices(current_user.id)
@@ -112,7 +122,9 @@ def welcome_contact():  # type: ignore[no-untyped-def]
     failure = None
     if form.validate_on_submit():
         try:
-            changes = preferences.answer_welcome(current_user, current_user, form.to_choices())
+            changes = preferences.answer_welcome(
+                current_user, current_user, form.to_choices(), now=request_time()
+            )
         except DomainError as err:
             form.attach(err)
             failure = err
@@ -129,14 +141,14 @@ def welcome_contact():  # type: ignore[no-untyped-def]
 # the only thing a forged POST could do is what the link's owner asked for anyway.
 @csrf.exempt
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
-def unsubscribe(token: str):  # type: ignore[no-untyped-def]
+def unsubscribe(token: str) -> ResponseReturnValue:
     # GET only shows what would stop: link scanners in mail systems open every link.
     try:
         if request.method == "POST":
-            target = preferences.unsubscribe(token)
+            target = preferences.unsubscribe(token, now=request_time())
             done = True
         else:
-            target = preferences.check_unsubscribe(token)
+            target = preferences.check_unsubscribe(token, now=request_time())
             done = False
     except DomainError as err:
         return render_template("notifications/unsubscribe.html", problem=err.message), err.status

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from fanhub.brands.services import access_brand
+from fanhub.db import utcnow
 from fanhub.errors import DomainError
 from fanhub.permissions import SYSTEM
 from fanhub.reviews import services
@@ -32,7 +33,10 @@ def register(app: Flask) -> None:
         try:
             target = access_brand(brand)
             product = services.create_product(
-                SYSTEM, target, services.ProductDraft(slug, sku, name, description, image_url)
+                SYSTEM,
+                target,
+                services.ProductDraft(slug, sku, name, description, image_url),
+                now=utcnow(),
             )
         except DomainError as err:
             raise click.ClickException(err.message) from None
@@ -65,7 +69,7 @@ def register(app: Flask) -> None:
                 description if description is not None else product.description,
                 image_url if image_url is not None else product.image_url,
             )
-            services.update_product(SYSTEM, product, draft)
+            services.update_product(SYSTEM, product, draft, now=utcnow())
         except DomainError as err:
             raise click.ClickException(err.message) from None
         click.echo(f"saved /b/{brand}/p/{product.slug} (SKU {product.sku}): {product.name}")

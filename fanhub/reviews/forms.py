@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from fanhub.forms import AttachableForm
+from fanhub.forms import AttachableForm, IdField
 from fanhub.reviews.models import (
     IMAGE_URL_MAX,
     MODERATION_NOTE_MAX,
@@ -83,14 +83,13 @@ class ReviewForm(AttachableForm):
         render_kw={"rows": 8},
     )
     # Set when the form edits her existing review; empty on a first review.
-    review_id = HiddenField(validators=[Optional()])
+    review_id = IdField(message="That is not your review of this product. Reload the page.")
 
     def to_draft(self) -> ReviewDraft:
         return ReviewDraft(self.stars.data or "", self.title.data or "", self.body.data or "")
 
     def editing_id(self) -> int | None:
-        raw = (self.review_id.data or "").strip()
-        return int(raw) if raw.isdigit() and len(raw) < 12 else None
+        return self.review_id.data
 
 
 class ReviewReplyForm(AttachableForm):

@@ -18,9 +18,10 @@ from fanhub.accounts.models import User, UserStatus
 from fanhub.accounts.services import render_member_text
 from fanhub.brands.models import Brand, Role
 from fanhub.brands.services import access_brand_as
-from fanhub.db import related, transaction, utcnow
+from fanhub.db import related, rows_changed, transaction
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
+from fanhub.inputs import CURSOR_MESSAGE, MAX_ID, MAX_INT64, parse_int
 from fanhub.links import site_path
 from fanhub.moderation import trust
 from fanhub.moderation.audit import record_action
@@ -98,51 +99,55 @@ def access_product(brand_slug: str, product_slug: str) -> Product:
     return product
 
 
-def access_product_as(actor: Any, brand_slug: str, product_slug: str, action: Action) -> Product:
+def access_product_as(
+    actor: Any, brand_slug: str, product_slug: str, action: Action, *, now: datetime
+) -> Product:
     """The product at `/b/<brand>/p/<product>`, for an actor who may do `action` there.
 
     :raises NotFound: no such brand or product.
     :raises Forbidden: the actor may not do it.
     """
     product = access_product(brand_slug, product_slug)
-    require(actor, action, product.brand_id)
+    require(actor, action, product.brand_id, now=now)
     return product
 
 
-def access_brand_for_products(actor: Any, brand_slug: str) -> Brand:
+def access_brand_for_products(actor: Any, brand_slug: str, *, now: datetime) -> Brand:
     """The brand whose products the actor manages.
 
     :raises NotFound: no such brand.
     :raises Forbidden: the actor is not the brand's staff.
     """
-    return access_brand_as(actor, brand_slug, Action.PRODUCT_MANAGE)
+    return access_brand_as(actor, brand_slug, Action.PRODUCT_MANAGE, now=now)
 
 
-def access_product_for_management(actor: Any, brand_slug: str, product_slug: str) -> Product:
+def access_product_for_management(
+    actor: Any, brand_slug: str, product_slug: str, *, now: datetime
+) -> Product:
     """A product the actor may edit.
 
     :raises NotFound: no such brand or product.
     :raises Forbidden: the actor is not the brand's staff.
     """
-    return access_product_as(actor, brand_slug, product_slug, Action.PRODUCT_MANAGE)
+    return access_product_as(actor, brand_slug, product_slug, Action.PRODUCT_MANAGE, now=now)
 
 
-def access_brand_for_answering(actor: Any, brand_slug: str) -> Brand:
+def access_brand_for_answering(actor: Any, brand_slug: str, *, now: datetime) -> Brand:
     """The brand whose unanswered reviews the actor works through.
 
     :raises NotFound: no such brand.
     :raises Forbidden: the actor is not the brand's staff.
     """
-    return access_brand_as(actor, brand_slug, Action.REVIEW_ANSWER)
+    return access_brand_as(actor, brand_slug, Action.REVIEW_ANSWER, now=now)
 
 
-def access_brand_for_moderation(actor: Any, brand_slug: str) -> Brand:
+def access_brand_for_moderation(actor: Any, brand_slug: str, *, now: datetime) -> Brand:
     """The brand whose pending reviews the actor decides on.
 
     :raises NotFound: no such brand.
     :raises Forbidden: the actor is not the brand's moderator.
     """
-    return access_brand_as(actor, brand_slug, Action.REVIEW_MODERATE)
+    return access_brand_as(actor, brand_slug, Action.REVIEW_MODERATE, now=now)
 
 
 def access_review(review_id: int) -> Review:
@@ -164,17 +169,17 @@ def access_review(review_id: int) -> Review:
     return review
 
 
-def can_see(viewer: Any, review: Review) -> bool:
+def can_see(viewer: Any, review: Review, *, now: datetime) -> bool:
     """Published reviews are public; any other only to its author and the moderators."""
     if review.status is ReviewStatus.PUBLISHED:
         return True
     if getattr(viewer, "is_authenticated", False) and viewer.id == review.author_id:
         return True
-    return can(viewer, Action.REVIEW_MODERATE, review.brand_id)
+    return can(viewer, Action.REVIEW_MODERATE, review.brand_id, now=now)
 
 
 def access_visible_review(
-    viewer: Any, brand_slug: str, product_slug: str, review_id: int
+    viewer: Any, brand_slug: str, product_slug: str, review_id: int, *, now: datetime
 ) -> Review:
     """The review at `/b/<brand>/p/<product>/r/<id>`, if this viewer may see it.
 
@@ -185,7 +190,7 @@ def access_visible_review(
     if (
         product.slug != product_slug.lower()
         or product.brand.slug != brand_slug.lower()
-        or not can_see(viewer, review)
+        or not can_see(viewer, review, now=now)
     ):
         raise NotFound("There is no such review.")
     return review
@@ -225,12 +230,12 @@ class ProductRow:
     unanswered_count: int
 
 
-def product_list(actor: Any, brand: Brand) -> list[ProductRow]:
+def product_list(actor: Any, brand: Brand, *, now: datetime) -> list[ProductRow]:
     """The brand's products for its staff, with what waits on each.
 
     :raises Forbidden: the actor is not the brand's staff.
     """
-    require(actor, Action.PRODUCT_MANAGE, brand.id)
+    require(actor, Action.PRODUCT_MANAGE, brand.id, now=now)
     products = list_products(brand.id)
     waiting: dict[tuple[int, str], int] = {}
     # Two numbers no counter holds, for one brand's products: one grouped query.
@@ -256,17 +261,16 @@ def product_list(actor: Any, brand: Brand) -> list[ProductRow]:
     ]
 
 
-def create_product(actor: Any, brand: Brand, draft: ProductDraft) -> Product:
+def create_product(actor: Any, brand: Brand, draft: ProductDraft, *, now: datetime) -> Product:
     """Add a product to the brand.
 
     :raises Forbidden: the actor is not the brand's staff.
     :raises Invalid: a field breaks its rule.
     :raises Conflict: the brand already has a product at that address or with that SKU.
     """
-    require(actor, Action.PRODUCT_MANAGE, brand.id)
+    require(actor, Action.PRODUCT_MANAGE, brand.id, now=now)
     clean = _clean_product(draft)
     _check_product_names_free(brand, clean)
-    now = utcnow()
     product = Product(
         brand_id=brand.id,
         slug=clean.slug,
@@ -295,14 +299,14 @@ def create_product(actor: Any, brand: Brand, draft: ProductDraft) -> Product:
     return product
 
 
-def update_product(actor: Any, product: Product, draft: ProductDraft) -> Product:
+def update_product(actor: Any, product: Product, draft: ProductDraft, *, now: datetime) -> Product:
     """Change a product's address, SKU, name, description or image.
 
     :raises Forbidden: the actor is not the brand's staff.
     :raises Invalid: a field breaks its rule.
     :raises Conflict: another product of the brand has that address or SKU.
     """
-    require(actor, Action.PRODUCT_MANAGE, product.brand_id)
+    require(actor, Action.PRODUCT_MANAGE, product.brand_id, now=now)
     clean = _clean_product(draft)
     brand = _brand_of(product)
     _check_product_names_free(brand, clean, product.id)
@@ -313,7 +317,7 @@ def update_product(actor: Any, product: Product, draft: ProductDraft) -> Product
         product.name = clean.name
         product.description = clean.description
         product.image_url = clean.image_url
-        product.updated_at = utcnow()
+        product.updated_at = now
         try:
             db.session.flush()  # the unique keys answer a race the check above lost
         except IntegrityError:
@@ -480,13 +484,13 @@ def _clean_review(draft: ReviewDraft) -> tuple[int, str, str]:
     return stars, title, body
 
 
-def writing_refusal(author: Any, product: Product) -> str | None:
+def writing_refusal(author: Any, product: Product, *, now: datetime) -> str | None:
     """Why this person may not write (or edit) a review of the product, or None if she may."""
     if not getattr(author, "is_authenticated", False) or getattr(author, "id", None) is None:
         return "Log in to write a review."
-    if not can(author, Action.REVIEW_WRITE, product.brand_id):
+    if not can(author, Action.REVIEW_WRITE, product.brand_id, now=now):
         try:
-            require(author, Action.REVIEW_WRITE, product.brand_id)
+            require(author, Action.REVIEW_WRITE, product.brand_id, now=now)
         except Forbidden as err:
             return err.message
     if holds(author, product.brand_id, Role.OWNER, Role.STAFF):
@@ -498,19 +502,17 @@ def writing_refusal(author: Any, product: Product) -> str | None:
     return None
 
 
-def require_reviewer(author: Any, product: Product) -> None:
+def require_reviewer(author: Any, product: Product, *, now: datetime) -> None:
     """Refuse anyone who may not review the product.
 
     :raises Forbidden: not signed in, suspended, or on the brand's team (owner or staff).
     """
-    refusal = writing_refusal(author, product)
+    refusal = writing_refusal(author, product, now=now)
     if refusal is not None:
         raise Forbidden(refusal)
 
 
-def submit_review(
-    author: Any, product: Product, draft: ReviewDraft, *, now: datetime | None = None
-) -> Review:
+def submit_review(author: Any, product: Product, draft: ReviewDraft, *, now: datetime) -> Review:
     """Record the author's one review of a product.
 
     Published at once, unless the trust rules hold it (fanhub.moderation.trust.screen_text:
@@ -523,12 +525,11 @@ def submit_review(
         (images, links) on the body.
     :raises Conflict: she has already reviewed this product (she edits that one instead).
     """
-    require_reviewer(author, product)
+    require_reviewer(author, product, now=now)
     stars, title, body = _clean_review(draft)
     if own_review(author, product) is not None:
         raise Conflict(_ALREADY_REVIEWED)
     brand = _brand_of(product)
-    now = now or utcnow()
     # The title is plain text everywhere it shows (never a link), so the body is what
     # the link and image limits and the spam signals read.
     held = trust.screen_text(author, product.brand_id, body, now, noun="review")
@@ -571,9 +572,7 @@ _ALREADY_REVIEWED = (
 )
 
 
-def edit_review(
-    author: Any, review: Review, draft: ReviewDraft, *, now: datetime | None = None
-) -> Review:
+def edit_review(author: Any, review: Review, draft: ReviewDraft, *, now: datetime) -> Review:
     """Change the author's review, keeping what it said before as a revision.
 
     A changed rating moves between the histogram's bars and is shown on the review
@@ -590,9 +589,8 @@ def edit_review(
     if getattr(author, "id", None) is None or author.id != review.author_id:
         raise Forbidden("Only its author can edit a review.")
     product = _product_of(review)
-    require_reviewer(author, product)
+    require_reviewer(author, product, now=now)
     stars, title, body = _clean_review(draft)
-    now = now or utcnow()
     held = None
     if body != review.body:
         # Only new words are screened (before the transaction, so a refusal changes
@@ -658,12 +656,12 @@ def review_revisions(review: Review) -> list[ReviewRevision]:
     )
 
 
-def set_verified_purchase(actor: Any, review: Review, verified: bool) -> None:
+def set_verified_purchase(actor: Any, review: Review, verified: bool, *, now: datetime) -> None:
     """Mark a review as from a verified purchase, or take the mark away.
 
     :raises Forbidden: the actor is not the brand's staff.
     """
-    require(actor, Action.REVIEW_VERIFY, review.brand_id)
+    require(actor, Action.REVIEW_VERIFY, review.brand_id, now=now)
     if review.is_verified_purchase is verified:
         return
     with transaction():
@@ -675,13 +673,13 @@ def set_verified_purchase(actor: Any, review: Review, verified: bool) -> None:
 # ----------------------------------------------------------- helpful votes
 
 
-def vote_helpful(actor: Any, review: Review) -> None:
+def vote_helpful(actor: Any, review: Review, *, now: datetime) -> None:
     """Count the member's "helpful" vote for a review (one per member per review).
 
     :raises Forbidden: suspended, her own review, or she is on the brand's team.
     :raises Conflict: the review is not published, or she already voted for it.
     """
-    _require_voter(actor, review)
+    _require_voter(actor, review, now=now)
     already = "You already marked this review as helpful."
     if (
         db.session.scalar(
@@ -693,7 +691,7 @@ def vote_helpful(actor: Any, review: Review) -> None:
     ):
         raise Conflict(already)
     with transaction():
-        db.session.add(ReviewVote(review_id=review.id, user_id=actor.id, created_at=utcnow()))
+        db.session.add(ReviewVote(review_id=review.id, user_id=actor.id, created_at=now))
         try:
             db.session.flush()  # a double click sends two; the unique key keeps one
         except IntegrityError:
@@ -702,27 +700,29 @@ def vote_helpful(actor: Any, review: Review) -> None:
     _forget(_product_of(review))
 
 
-def withdraw_helpful(actor: Any, review: Review) -> None:
+def withdraw_helpful(actor: Any, review: Review, *, now: datetime) -> None:
     """Take back the member's "helpful" vote.
 
     :raises Forbidden: suspended, her own review, or she is on the brand's team.
     :raises Conflict: the review is not published, or she had not voted for it.
     """
-    _require_voter(actor, review)
+    _require_voter(actor, review, now=now)
     with transaction():
-        removed = db.session.execute(
-            delete(ReviewVote).where(
-                ReviewVote.review_id == review.id, ReviewVote.user_id == actor.id
+        removed = rows_changed(
+            db.session.execute(
+                delete(ReviewVote).where(
+                    ReviewVote.review_id == review.id, ReviewVote.user_id == actor.id
+                )
             )
-        ).rowcount
+        )
         if not removed:
             raise Conflict("You had not marked this review as helpful.")
         _move_helpful(review.id, -1)
     _forget(_product_of(review))
 
 
-def _require_voter(actor: Any, review: Review) -> None:
-    require(actor, Action.REVIEW_VOTE, review.brand_id)
+def _require_voter(actor: Any, review: Review, *, now: datetime) -> None:
+    require(actor, Action.REVIEW_VOTE, review.brand_id, now=now)
     if actor.id == review.author_id:
         raise Forbidden("You can't vote for your own review.")
     if holds(actor, review.brand_id, Role.OWNER, Role.STAFF):
@@ -758,9 +758,7 @@ def clean_reply(raw: str) -> str:
     return body
 
 
-def reply_to_review(
-    author: Any, review: Review, body: str, *, now: datetime | None = None
-) -> ReviewReply:
+def reply_to_review(author: Any, review: Review, body: str, *, now: datetime) -> ReviewReply:
     """Add a message under a published review.
 
     The brand's owners and staff answer officially: the first answer stamps the review
@@ -773,14 +771,13 @@ def reply_to_review(
     :raises Invalid: the body breaks its rule, or a new member's limits (images, links).
     :raises Conflict: the review is not published.
     """
-    require(author, Action.REVIEW_REPLY, review.brand_id)
+    require(author, Action.REVIEW_REPLY, review.brand_id, now=now)
     text = clean_reply(body)
     if review.status is not ReviewStatus.PUBLISHED:
         raise Conflict("Only published reviews take replies.")
     official = holds(author, review.brand_id, Role.OWNER, Role.STAFF)
     product = _product_of(review)
     brand = _brand_of(product)
-    now = now or utcnow()
     held = trust.screen_text(author, review.brand_id, text, now, noun="reply")
     rendered = render_member_text(text)
     reply = ReviewReply(
@@ -818,12 +815,14 @@ def publish_held_reply(
     """
     # In SQL, on the row's status: of two moderators approving at once, one publishes it
     # and the other changes nothing, so the reply counts exactly once.
-    published = db.session.execute(
-        update(ReviewReply)
-        .where(ReviewReply.id == reply.id, ReviewReply.status == waiting)
-        .values(status=ReplyStatus.VISIBLE, created_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    published = rows_changed(
+        db.session.execute(
+            update(ReviewReply)
+            .where(ReviewReply.id == reply.id, ReviewReply.status == waiting)
+            .values(status=ReplyStatus.VISIBLE, created_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if not published:
         raise Conflict("This reply was already decided on by someone else: nothing changed.")
     set_committed_value(reply, "status", ReplyStatus.VISIBLE)
@@ -904,31 +903,32 @@ def _publish_reply(
                 url,
             )
         )
-    notify_each(notices, actor_id=author.id)
+    notify_each(notices, actor_id=author.id, now=now)
 
 
-def mark_resolved(actor: Any, review: Review, *, now: datetime | None = None) -> None:
+def mark_resolved(actor: Any, review: Review, *, now: datetime) -> None:
     """Close the loop: the brand marks the review's conversation resolved and invites the
     reviewer to update her rating.
 
     :raises Forbidden: the actor is not the brand's staff.
     :raises Conflict: the review is not published, or is already resolved.
     """
-    require(actor, Action.REVIEW_ANSWER, review.brand_id)
+    require(actor, Action.REVIEW_ANSWER, review.brand_id, now=now)
     if review.status is not ReviewStatus.PUBLISHED:
         raise Conflict("Only published reviews can be marked resolved.")
     if review.resolved_at is not None:
         raise Conflict("This review is already marked resolved.")
     product = _product_of(review)
     brand = _brand_of(product)
-    now = now or utcnow()
     with transaction():
-        marked = db.session.execute(
-            update(Review)
-            .where(Review.id == review.id, Review.resolved_at.is_(None))
-            .values(resolved_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        marked = rows_changed(
+            db.session.execute(
+                update(Review)
+                .where(Review.id == review.id, Review.resolved_at.is_(None))
+                .values(resolved_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        )
         if not marked:
             raise Conflict("This review is already marked resolved.")
         if review.author_id is not None:
@@ -941,6 +941,7 @@ def mark_resolved(actor: Any, review: Review, *, now: datetime | None = None) ->
                 ),
                 url=site_path("reviews.write_review", brand=brand.slug, product=product.slug),
                 actor_id=actor.id,
+                now=now,
             )
     review.resolved_at = now
 
@@ -948,7 +949,7 @@ def mark_resolved(actor: Any, review: Review, *, now: datetime | None = None) ->
 # -------------------------------------------------------------- moderation
 
 
-def approve_review(moderator: Any, review: Review, *, now: datetime | None = None) -> None:
+def approve_review(moderator: Any, review: Review, *, now: datetime) -> None:
     """Publish a pending review; it counts from now on.
 
     :raises Forbidden: the actor is not the brand's moderator.
@@ -959,7 +960,7 @@ def approve_review(moderator: Any, review: Review, *, now: datetime | None = Non
 
 def reject_review(
     moderator: Any, review: Review, rule: ReviewRule | str, note: str = "",
-    *, now: datetime | None = None,
+    *, now: datetime,
 ) -> None:  # fmt: skip
     """Refuse a pending review, telling its author which rule it broke.
 
@@ -972,7 +973,7 @@ def reject_review(
 
 def remove_review(
     moderator: Any, review: Review, rule: ReviewRule | str, note: str = "",
-    *, now: datetime | None = None,
+    *, now: datetime,
 ) -> None:  # fmt: skip
     """Take a published review down (reversibly), telling its author which rule it broke.
 
@@ -983,7 +984,7 @@ def remove_review(
     _moderate(moderator, review, ReviewStatus.PUBLISHED, ReviewStatus.REMOVED, rule, note, now)
 
 
-def restore_review(moderator: Any, review: Review, *, now: datetime | None = None) -> None:
+def restore_review(moderator: Any, review: Review, *, now: datetime) -> None:
     """Put a removed or rejected review back; it counts again.
 
     :raises Forbidden: the actor is not the brand's moderator.
@@ -1020,14 +1021,14 @@ def _moderate(
     target: ReviewStatus,
     rule: ReviewRule | str | None,
     note: str,
-    now: datetime | None,
+    now: datetime,
 ) -> None:
-    require(moderator, Action.REVIEW_MODERATE, review.brand_id)
+    require(moderator, Action.REVIEW_MODERATE, review.brand_id, now=now)
     sources = source if isinstance(source, tuple) else (source,)
     chosen: ReviewRule | None = None
     if target in (ReviewStatus.REJECTED, ReviewStatus.REMOVED):
         try:
-            chosen = ReviewRule(rule)
+            chosen = ReviewRule(rule or "")  # no rule chosen is no rule at all
         except ValueError:
             raise Invalid("Choose the rule the review breaks.", field="rule") from None
     note = " ".join(note.split())
@@ -1035,7 +1036,6 @@ def _moderate(
         raise Invalid(f"Keep the note to {MODERATION_NOTE_MAX} characters.", field="note")
     product = _product_of(review)
     brand = _brand_of(product)
-    now = now or utcnow()
     with transaction():
         status, stars = _lock(review)
         if status not in sources:
@@ -1075,6 +1075,7 @@ def _moderate(
                 message=_moderation_message(product, status, target, chosen),
                 url=_review_path(brand, product, review),
                 actor_id=moderator.id,
+                now=now,
             )
     if ReviewStatus.PUBLISHED in (status, target):
         _forget(product)
@@ -1134,6 +1135,7 @@ def product_page(
     stars: str | int | None = None,
     cursor: str | None = None,
     url: str | None = None,
+    now: datetime,
 ) -> ProductPage:
     """One page of a product's published reviews, 10 at a time, paged by a cursor.
 
@@ -1171,7 +1173,7 @@ def product_page(
     brand = _brand_of(product)
     if product.rating_count:
         page.schema = product_schema(product, brand, reviews, url=url)
-    refusal = writing_refusal(viewer, product)
+    refusal = writing_refusal(viewer, product, now=now)
     page.can_write = refusal is None
     if getattr(viewer, "is_authenticated", False):
         page.viewer_id = viewer.id
@@ -1182,7 +1184,7 @@ def product_page(
             and mine.resolved_at
             and (mine.stars_changed_at is None or mine.stars_changed_at < mine.resolved_at)
         )
-        page.can_vote = can(viewer, Action.REVIEW_VOTE, brand.id) and not holds(
+        page.can_vote = can(viewer, Action.REVIEW_VOTE, brand.id, now=now) and not holds(
             viewer, brand.id, Role.OWNER, Role.STAFF
         )
         if page.can_vote and reviews:
@@ -1194,11 +1196,11 @@ def product_page(
                     )
                 )
             )
-        page.can_answer = can(viewer, Action.REVIEW_ANSWER, brand.id)
-        page.can_moderate = can(viewer, Action.REVIEW_MODERATE, brand.id)
-        page.can_verify = can(viewer, Action.REVIEW_VERIFY, brand.id)
-        page.can_manage = can(viewer, Action.PRODUCT_MANAGE, brand.id)
-        page.can_flag = can(viewer, Action.CONTENT_FLAG, brand.id)
+        page.can_answer = can(viewer, Action.REVIEW_ANSWER, brand.id, now=now)
+        page.can_moderate = can(viewer, Action.REVIEW_MODERATE, brand.id, now=now)
+        page.can_verify = can(viewer, Action.REVIEW_VERIFY, brand.id, now=now)
+        page.can_manage = can(viewer, Action.PRODUCT_MANAGE, brand.id, now=now)
+        page.can_flag = can(viewer, Action.CONTENT_FLAG, brand.id, now=now)
     return page
 
 
@@ -1235,13 +1237,13 @@ def _make_cursor(review: Review, sort: str) -> str:
 
 
 def _parse_cursor(cursor: str, single: bool = False) -> tuple[int, int]:
-    try:
-        if single:
-            return 0, int(cursor)
-        value, last_id = cursor.split("_", 1)
-        return int(value), int(last_id)
-    except ValueError:
-        raise Invalid("That list position is not valid; start again from the first page.") from None
+    if single:
+        return 0, parse_int(cursor, lo=0, hi=MAX_ID, message=CURSOR_MESSAGE)
+    value, _, last_id = cursor.partition("_")
+    return (
+        parse_int(value, lo=-MAX_ID, hi=MAX_ID, message=CURSOR_MESSAGE),
+        parse_int(last_id, lo=0, hi=MAX_ID, message=CURSOR_MESSAGE),
+    )
 
 
 def product_schema(
@@ -1303,12 +1305,12 @@ class ReviewPage:
     sees_hidden_of: set[int] = field(default_factory=set)
 
 
-def review_page(viewer: Any, review: Review) -> ReviewPage:
+def review_page(viewer: Any, review: Review, *, now: datetime) -> ReviewPage:
     """A review with every reply under it, oldest first; a reply waiting for a moderator
     only for its author and the moderators (nobody else knows of it yet)."""
     signed_in = getattr(viewer, "is_authenticated", False)
     brand_id = review.brand_id
-    moderator = signed_in and can(viewer, Action.CONTENT_MODERATE, brand_id)
+    moderator = signed_in and can(viewer, Action.CONTENT_MODERATE, brand_id, now=now)
     query = (
         select(ReviewReply)
         .options(joinedload(ReviewReply.author))
@@ -1334,13 +1336,13 @@ def review_page(viewer: Any, review: Review) -> ReviewPage:
     published = review.status is ReviewStatus.PUBLISHED
     page.viewer_id = viewer.id
     page.is_author = viewer.id == review.author_id
-    page.can_reply = published and can(viewer, Action.REVIEW_REPLY, brand_id)
+    page.can_reply = published and can(viewer, Action.REVIEW_REPLY, brand_id, now=now)
     if published and not page.can_reply:
-        page.reply_refusal = participation_refusal(viewer)
+        page.reply_refusal = participation_refusal(viewer, now=now)
     page.can_vote = (
         published
         and not page.is_author
-        and can(viewer, Action.REVIEW_VOTE, brand_id)
+        and can(viewer, Action.REVIEW_VOTE, brand_id, now=now)
         and not holds(viewer, brand_id, Role.OWNER, Role.STAFF)
     )
     if page.can_vote:
@@ -1352,12 +1354,12 @@ def review_page(viewer: Any, review: Review) -> ReviewPage:
             )
             is not None
         )
-    page.can_answer = published and can(viewer, Action.REVIEW_ANSWER, brand_id)
+    page.can_answer = published and can(viewer, Action.REVIEW_ANSWER, brand_id, now=now)
     page.can_resolve = page.can_answer and review.resolved_at is None
-    page.can_moderate = can(viewer, Action.REVIEW_MODERATE, brand_id)
-    page.can_verify = can(viewer, Action.REVIEW_VERIFY, brand_id)
-    page.can_edit = page.is_author and writing_refusal(viewer, review.product) is None
-    page.can_flag = published and can(viewer, Action.CONTENT_FLAG, brand_id)
+    page.can_moderate = can(viewer, Action.REVIEW_MODERATE, brand_id, now=now)
+    page.can_verify = can(viewer, Action.REVIEW_VERIFY, brand_id, now=now)
+    page.can_edit = page.is_author and writing_refusal(viewer, review.product, now=now) is None
+    page.can_flag = published and can(viewer, Action.CONTENT_FLAG, brand_id, now=now)
     page.sees_hidden_of = {
         reply.id
         for reply in replies
@@ -1377,13 +1379,15 @@ class ReviewQueue:
     hold_reasons: dict[int, str] = field(default_factory=dict)
 
 
-def unanswered_reviews(actor: Any, brand: Brand, *, cursor: str | None = None) -> ReviewQueue:
+def unanswered_reviews(
+    actor: Any, brand: Brand, *, cursor: str | None = None, now: datetime
+) -> ReviewQueue:
     """Published reviews the brand has not answered: lowest rating first, then oldest.
 
     :raises Forbidden: the actor is not the brand's staff.
     :raises Invalid: the cursor is not one this page handed out.
     """
-    require(actor, Action.REVIEW_ANSWER, brand.id)
+    require(actor, Action.REVIEW_ANSWER, brand.id, now=now)
     query = _queue_query(brand).where(
         Review.status == ReviewStatus.PUBLISHED, Review.answered_at.is_(None)
     )
@@ -1411,13 +1415,15 @@ def unanswered_reviews(actor: Any, brand: Brand, *, cursor: str | None = None) -
     return ReviewQueue(brand, reviews, next_cursor)
 
 
-def pending_reviews(actor: Any, brand: Brand, *, cursor: str | None = None) -> ReviewQueue:
+def pending_reviews(
+    actor: Any, brand: Brand, *, cursor: str | None = None, now: datetime
+) -> ReviewQueue:
     """Reviews waiting for a moderator, oldest first.
 
     :raises Forbidden: the actor is not the brand's moderator.
     :raises Invalid: the cursor is not one this page handed out.
     """
-    require(actor, Action.REVIEW_MODERATE, brand.id)
+    require(actor, Action.REVIEW_MODERATE, brand.id, now=now)
     query = _queue_query(brand).where(Review.status == ReviewStatus.PENDING)
     if cursor is not None:
         query = query.where(Review.id > _parse_cursor(cursor, single=True)[1])
@@ -1431,11 +1437,18 @@ def pending_reviews(actor: Any, brand: Brand, *, cursor: str | None = None) -> R
 
 
 def _parse_queue_cursor(cursor: str) -> tuple[int, datetime, int]:
+    stars, _, rest = cursor.partition("_")
+    moment, _, last_id = rest.partition("_")
+    micros = parse_int(moment, lo=0, hi=MAX_INT64, message=CURSOR_MESSAGE)
     try:
-        stars, moment, last_id = cursor.split("_", 2)
-        return int(stars), EPOCH + timedelta(microseconds=int(moment)), int(last_id)
-    except (ValueError, OverflowError, OSError):
-        raise Invalid("That list position is not valid; start again from the first page.") from None
+        since = EPOCH + timedelta(microseconds=micros)
+    except OverflowError:  # past the year 9999
+        raise Invalid(CURSOR_MESSAGE) from None
+    return (
+        parse_int(stars, lo=-MAX_ID, hi=MAX_ID, message=CURSOR_MESSAGE),
+        since,
+        parse_int(last_id, lo=0, hi=MAX_ID, message=CURSOR_MESSAGE),
+    )
 
 
 def _queue_query(brand: Brand) -> Any:
@@ -1485,7 +1498,7 @@ def move_review_status(
     *,
     rule: ReviewRule | None = None,
     note: str = "",
-    now: datetime | None = None,
+    now: datetime,
 ) -> ReviewStatus:
     """Move a review to `target` inside the caller's transaction (no commit), keeping the
     product's rating exact; returns the status it had. The moderation queue's decisions
@@ -1500,13 +1513,13 @@ def move_review_status(
     if target is ReviewStatus.PUBLISHED:
         _move_rating(product_id, add=stars)
         if review.published_at is None:
-            review.published_at = now or utcnow()
+            review.published_at = now
     elif status is ReviewStatus.PUBLISHED:
         _move_rating(product_id, remove=stars)
     review.status = target
     review.moderation_rule = rule
     review.moderation_note = " ".join(note.split())[:MODERATION_NOTE_MAX] if rule else ""
-    review.moderated_at = now or utcnow()
+    review.moderated_at = now
     return status
 
 
@@ -1566,18 +1579,18 @@ def remove_reviews_of(author_id: int, now: datetime) -> None:
         .execution_options(synchronize_session=False)
     )
     # Her replies that were published (shown, or hidden since) leave their reviews' counts.
-    counted = (
+    her_replies = (
         ReviewReply.author_id == author_id,
         ReviewReply.status.in_((ReplyStatus.VISIBLE, ReplyStatus.HIDDEN)),
     )
     db.session.execute(
         update(Review)
-        .where(Review.id.in_(select(ReviewReply.review_id).where(*counted)))
+        .where(Review.id.in_(select(ReviewReply.review_id).where(*her_replies)))
         .values(
             reply_count=Review.reply_count
             - select(func.count())
             .select_from(ReviewReply)
-            .where(ReviewReply.review_id == Review.id, *counted)
+            .where(ReviewReply.review_id == Review.id, *her_replies)
             .scalar_subquery()
         )
         .execution_options(synchronize_session=False)

@@ -11,16 +11,18 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from fanhub.errors import DomainError
+from fanhub.clock import request_time
+from fanhub.errors import DomainError, reshown_on_outage
 from fanhub.extensions import limiter, member_key
 from fanhub.forms import ActionForm, forget_draft, form_status
 from fanhub.links import absolute_url
 from fanhub.moderation import trust
 from fanhub.reviews import services
 from fanhub.reviews.forms import ModerationForm, ProductForm, ReviewForm, ReviewReplyForm
-from fanhub.reviews.models import ReplyStatus, ReviewStatus
+from fanhub.reviews.models import Product, ReplyStatus, Review, ReviewStatus
 
 bp = Blueprint("reviews", __name__)
 
@@ -41,12 +43,12 @@ def _require_valid_post() -> None:
         abort(400)
 
 
-def _product_url(product, anchor: str | None = None) -> str:  # type: ignore[no-untyped-def]
+def _product_url(product: Product, anchor: str | None = None) -> str:
     url = url_for("reviews.product", brand=product.brand.slug, product=product.slug)
     return url + (f"#{anchor}" if anchor else "")
 
 
-def _review_url(review, anchor: str | None = None) -> str:  # type: ignore[no-untyped-def]
+def _review_url(review: Review, anchor: str | None = None) -> str:
     url = url_for(
         "reviews.review",
         brand=review.product.brand.slug,
@@ -56,7 +58,7 @@ def _review_url(review, anchor: str | None = None) -> str:  # type: ignore[no-un
     return url + (f"#{anchor}" if anchor else "")
 
 
-def _back(review) -> str:  # type: ignore[no-untyped-def]
+def _back(review: Review) -> str:
     """Where a button on a review returns to: the page it was pressed on."""
     if request.form.get("back") == "product":
         return _product_url(review.product, f"review-{review.id}")
@@ -67,7 +69,7 @@ def _back(review) -> str:  # type: ignore[no-untyped-def]
 
 
 @bp.route("/b/<brand>/p/<product>")
-def product(brand: str, product: str):  # type: ignore[no-untyped-def]
+def product(brand: str, product: str) -> ResponseReturnValue:
     target = services.access_product(brand, product)
     page = services.product_page(
         current_user,
@@ -76,6 +78,7 @@ def product(brand: str, product: str):  # type: ignore[no-untyped-def]
         stars=request.args.get("stars"),
         cursor=request.args.get("after") or None,
         url=absolute_url("reviews.product", brand=target.brand.slug, product=target.slug),
+        now=request_time(),
     )
     return render_template(
         "reviews/product.html", page=page, product=target, brand=target.brand, action=ActionForm()
@@ -83,18 +86,19 @@ def product(brand: str, product: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/b/<brand>/p/<product>/review", methods=["GET", "POST"])
+@reshown_on_outage(ReviewForm, "review")
 @login_required
 @limiter.limit(_write_limit, methods=["POST"], key_func=member_key)
-def write_review(brand: str, product: str):  # type: ignore[no-untyped-def]
+def write_review(brand: str, product: str) -> ResponseReturnValue:
     target = services.access_product(brand, product)
-    services.require_reviewer(current_user, target)
+    services.require_reviewer(current_user, target, now=request_time())
     mine = services.own_review(current_user, target)
     form = ReviewForm()
     if request.method == "GET" and mine is not None:
         form.stars.data = str(mine.stars)
         form.title.data = mine.title
         form.body.data = mine.body
-        form.review_id.data = str(mine.id)
+        form.review_id.data = mine.id
     failure = None
     if form.validate_on_submit():
         editing = form.editing_id()
@@ -102,17 +106,21 @@ def write_review(brand: str, product: str):  # type: ignore[no-untyped-def]
             if editing is None:
                 # A first review; if she wrote one meanwhile (another tab), the service
                 # refuses rather than overwrite it.
-                review = services.submit_review(current_user, target, form.to_draft())
+                review = services.submit_review(
+                    current_user, target, form.to_draft(), now=request_time()
+                )
             else:
                 if mine is None or mine.id != editing:
                     abort(404)
-                review = services.edit_review(current_user, mine, form.to_draft())
+                review = services.edit_review(
+                    current_user, mine, form.to_draft(), now=request_time()
+                )
         except DomainError as err:
             form.attach(err)
             failure = err
             if mine is not None:
                 # A stale "first review" form: her next save edits the review she has.
-                form.review_id.data = str(mine.id)
+                form.review_id.data = mine.id
         else:
             held = review.status is ReviewStatus.PENDING
             flash(_written_message(review, editing is not None), "info" if held else "success")
@@ -123,20 +131,24 @@ def write_review(brand: str, product: str):  # type: ignore[no-untyped-def]
     ), form_status(form, failure)
 
 
-def _written_message(review, edited: bool) -> str:  # type: ignore[no-untyped-def]
+def _written_message(review: Review, edited: bool) -> str:
     if review.status is ReviewStatus.PENDING:
         return "Thanks! " + HELD_MESSAGE.format(what="review")
     return "Your review is updated." if edited else "Thanks for your review."
 
 
 @bp.route("/b/<brand>/p/<product>/r/<int:review_id>")
-def review(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-def]
-    target = services.access_visible_review(current_user, brand, product, review_id)
+def review(brand: str, product: str, review_id: int) -> ResponseReturnValue:
+    target = services.access_visible_review(
+        current_user, brand, product, review_id, now=request_time()
+    )
     return _render_review(target)
 
 
-def _render_review(target, form: ReviewReplyForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
-    page = services.review_page(current_user, target)
+def _render_review(
+    target: Review, form: ReviewReplyForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    page = services.review_page(current_user, target, now=request_time())
     return render_template(
         "reviews/review.html",
         page=page,
@@ -150,8 +162,10 @@ def _render_review(target, form: ReviewReplyForm | None = None, status: int = 20
 
 
 @bp.route("/b/<brand>/p/<product>/r/<int:review_id>/history")
-def review_history(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-def]
-    target = services.access_visible_review(current_user, brand, product, review_id)
+def review_history(brand: str, product: str, review_id: int) -> ResponseReturnValue:
+    target = services.access_visible_review(
+        current_user, brand, product, review_id, now=request_time()
+    )
     return render_template(
         "reviews/history.html",
         review=target,
@@ -162,15 +176,20 @@ def review_history(brand: str, product: str, review_id: int):  # type: ignore[no
 
 
 @bp.route("/b/<brand>/p/<product>/r/<int:review_id>/reply", methods=["POST"])
+@reshown_on_outage(ReviewReplyForm, "reply")
 @login_required
 @limiter.limit(_write_limit, methods=["POST"], key_func=member_key)
-def reply(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-def]
-    target = services.access_visible_review(current_user, brand, product, review_id)
+def reply(brand: str, product: str, review_id: int) -> ResponseReturnValue:
+    target = services.access_visible_review(
+        current_user, brand, product, review_id, now=request_time()
+    )
     form = ReviewReplyForm()
     failure = None
     if form.validate_on_submit():
         try:
-            answer = services.reply_to_review(current_user, target, form.body.data or "")
+            answer = services.reply_to_review(
+                current_user, target, form.body.data or "", now=request_time()
+            )
         except DomainError as err:
             form.attach(err)
             failure = err
@@ -189,20 +208,24 @@ def reply(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-
 
 @bp.route("/b/<brand>/p/<product>/r/<int:review_id>/helpful", methods=["POST"])
 @login_required
-def vote_helpful(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-def]
+def vote_helpful(brand: str, product: str, review_id: int) -> ResponseReturnValue:
     _require_valid_post()
-    target = services.access_visible_review(current_user, brand, product, review_id)
-    services.vote_helpful(current_user, target)
+    target = services.access_visible_review(
+        current_user, brand, product, review_id, now=request_time()
+    )
+    services.vote_helpful(current_user, target, now=request_time())
     flash("Thanks: your vote helps others find useful reviews.", "success")
     return redirect(_back(target))
 
 
 @bp.route("/b/<brand>/p/<product>/r/<int:review_id>/helpful/undo", methods=["POST"])
 @login_required
-def withdraw_helpful(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-def]
+def withdraw_helpful(brand: str, product: str, review_id: int) -> ResponseReturnValue:
     _require_valid_post()
-    target = services.access_visible_review(current_user, brand, product, review_id)
-    services.withdraw_helpful(current_user, target)
+    target = services.access_visible_review(
+        current_user, brand, product, review_id, now=request_time()
+    )
+    services.withdraw_helpful(current_user, target, now=request_time())
     flash("Your helpful vote is taken back.", "info")
     return redirect(_back(target))
 
@@ -211,10 +234,12 @@ def withdraw_helpful(brand: str, product: str, review_id: int):  # type: ignore[
     "/b/<brand>/p/<product>/r/<int:review_id>/<any(verify,unverify):change>", methods=["POST"]
 )
 @login_required
-def verify(brand: str, product: str, review_id: int, change: str):  # type: ignore[no-untyped-def]
+def verify(brand: str, product: str, review_id: int, change: str) -> ResponseReturnValue:
     _require_valid_post()
-    target = services.access_visible_review(current_user, brand, product, review_id)
-    services.set_verified_purchase(current_user, target, change == "verify")
+    target = services.access_visible_review(
+        current_user, brand, product, review_id, now=request_time()
+    )
+    services.set_verified_purchase(current_user, target, change == "verify", now=request_time())
     flash(
         "Marked as a verified purchase." if change == "verify" else "Verified mark removed.",
         "success",
@@ -224,10 +249,12 @@ def verify(brand: str, product: str, review_id: int, change: str):  # type: igno
 
 @bp.route("/b/<brand>/p/<product>/r/<int:review_id>/resolve", methods=["POST"])
 @login_required
-def resolve(brand: str, product: str, review_id: int):  # type: ignore[no-untyped-def]
+def resolve(brand: str, product: str, review_id: int) -> ResponseReturnValue:
     _require_valid_post()
-    target = services.access_visible_review(current_user, brand, product, review_id)
-    services.mark_resolved(current_user, target)
+    target = services.access_visible_review(
+        current_user, brand, product, review_id, now=request_time()
+    )
+    services.mark_resolved(current_user, target, now=request_time())
     flash("Marked resolved. The reviewer is invited to update her rating.", "success")
     return redirect(_review_url(target))
 
@@ -245,20 +272,22 @@ _DECISIONS = {
     methods=["POST"],
 )
 @login_required
-def moderate(brand: str, product: str, review_id: int, decision: str):  # type: ignore[no-untyped-def]
-    target = services.access_visible_review(current_user, brand, product, review_id)
+def moderate(brand: str, product: str, review_id: int, decision: str) -> ResponseReturnValue:
+    target = services.access_visible_review(
+        current_user, brand, product, review_id, now=request_time()
+    )
     form = ModerationForm()
     if not form.validate_on_submit():
         abort(400)
     rule, note = form.rule.data or "", form.note.data or ""
     if decision == "approve":
-        services.approve_review(current_user, target)
+        services.approve_review(current_user, target, now=request_time())
     elif decision == "reject":
-        services.reject_review(current_user, target, rule, note)
+        services.reject_review(current_user, target, rule, note, now=request_time())
     elif decision == "remove":
-        services.remove_review(current_user, target, rule, note)
+        services.remove_review(current_user, target, rule, note, now=request_time())
     else:
-        services.restore_review(current_user, target)
+        services.restore_review(current_user, target, now=request_time())
     flash(_DECISIONS[decision], "success")
     if request.form.get("back") == "pending":
         return redirect(url_for("reviews.pending", brand=target.product.brand.slug))
@@ -270,22 +299,26 @@ def moderate(brand: str, product: str, review_id: int, decision: str):  # type: 
 
 @bp.route("/b/<brand>/products")
 @login_required
-def products(brand: str):  # type: ignore[no-untyped-def]
-    target = services.access_brand_for_products(current_user, brand)
+def products(brand: str) -> ResponseReturnValue:
+    target = services.access_brand_for_products(current_user, brand, now=request_time())
     return render_template(
-        "reviews/products.html", brand=target, rows=services.product_list(current_user, target)
+        "reviews/products.html",
+        brand=target,
+        rows=services.product_list(current_user, target, now=request_time()),
     )
 
 
 @bp.route("/b/<brand>/products/new", methods=["GET", "POST"])
 @login_required
-def new_product(brand: str):  # type: ignore[no-untyped-def]
-    target = services.access_brand_for_products(current_user, brand)
+def new_product(brand: str) -> ResponseReturnValue:
+    target = services.access_brand_for_products(current_user, brand, now=request_time())
     form = ProductForm()
     failure = None
     if form.validate_on_submit():
         try:
-            created = services.create_product(current_user, target, form.to_draft())
+            created = services.create_product(
+                current_user, target, form.to_draft(), now=request_time()
+            )
         except DomainError as err:
             form.attach(err)
             failure = err
@@ -299,13 +332,15 @@ def new_product(brand: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/b/<brand>/p/<product>/edit", methods=["GET", "POST"])
 @login_required
-def edit_product(brand: str, product: str):  # type: ignore[no-untyped-def]
-    target = services.access_product_for_management(current_user, brand, product)
+def edit_product(brand: str, product: str) -> ResponseReturnValue:
+    target = services.access_product_for_management(
+        current_user, brand, product, now=request_time()
+    )
     form = ProductForm(obj=target if request.method == "GET" else None)
     failure = None
     if form.validate_on_submit():
         try:
-            services.update_product(current_user, target, form.to_draft())
+            services.update_product(current_user, target, form.to_draft(), now=request_time())
         except DomainError as err:
             form.attach(err)
             failure = err
@@ -319,9 +354,11 @@ def edit_product(brand: str, product: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/b/<brand>/reviews/pending")
 @login_required
-def pending(brand: str):  # type: ignore[no-untyped-def]
-    target = services.access_brand_for_moderation(current_user, brand)
-    queue = services.pending_reviews(current_user, target, cursor=request.args.get("after") or None)
+def pending(brand: str) -> ResponseReturnValue:
+    target = services.access_brand_for_moderation(current_user, brand, now=request_time())
+    queue = services.pending_reviews(
+        current_user, target, cursor=request.args.get("after") or None, now=request_time()
+    )
     return render_template(
         "reviews/pending.html",
         queue=queue,
@@ -332,9 +369,9 @@ def pending(brand: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/b/<brand>/reviews/unanswered")
 @login_required
-def unanswered(brand: str):  # type: ignore[no-untyped-def]
-    target = services.access_brand_for_answering(current_user, brand)
+def unanswered(brand: str) -> ResponseReturnValue:
+    target = services.access_brand_for_answering(current_user, brand, now=request_time())
     queue = services.unanswered_reviews(
-        current_user, target, cursor=request.args.get("after") or None
+        current_user, target, cursor=request.args.get("after") or None, now=request_time()
     )
     return render_template("reviews/unanswered.html", queue=queue, brand=target)

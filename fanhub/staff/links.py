@@ -25,14 +25,16 @@ class _Route:
         self.fixed = fixed
         self.names = list(holes)
         rest = url_for(endpoint, **fixed, **holes)
-        pieces: list[str] | None = []
+        self.pieces: list[str] | None
+        pieces: list[str] = []
         for stand_in in map(str, holes.values()):
             head, found, rest = rest.partition(stand_in)
             if not found or stand_in in rest:
-                pieces = None  # not found exactly once: every row asks url_for
+                self.pieces = None  # not found exactly once: every row asks url_for
                 break
             pieces.append(head)
-        self.pieces = None if pieces is None else [*pieces, rest]
+        else:
+            self.pieces = [*pieces, rest]
 
     def __call__(self, *values: Any) -> str:
         texts = [str(value) for value in values]

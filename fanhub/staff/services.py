@@ -10,17 +10,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, load_only
 
 from fanhub.accounts.models import User, UserStatus
 from fanhub.brands.models import Brand, BrandRole, Role
 from fanhub.brands.services import access_brand_as, customer_questions
-from fanhub.db import transaction, utcnow
+from fanhub.clock import cached_at
+from fanhub.db import rows_changed, transaction
 from fanhub.errors import Conflict, Invalid, NotFound
-from fanhub.extensions import cache, db
+from fanhub.extensions import db
 from fanhub.forums.models import Category, CategoryKind, Post, Topic
+from fanhub.inputs import optional_int
 from fanhub.permissions import Action, require
 from fanhub.reviews.models import Product, Review, ReviewStatus, ReviewVote
 from fanhub.reviews.services import unanswered_reviews
@@ -50,13 +52,13 @@ CSV_TABLES = ("queue", "summary", "response-times", "ratings", "helpers")
 # ------------------------------------------------------------------ access
 
 
-def access_desk(actor: Any, brand_slug: str) -> Brand:
+def access_desk(actor: Any, brand_slug: str, *, now: datetime) -> Brand:
     """The brand whose desk the actor works at: its owners and staff, and site admins.
 
     :raises NotFound: no such brand.
     :raises Forbidden: the actor does not answer for the brand.
     """
-    return access_brand_as(actor, brand_slug, Action.BRAND_STAFF_ANSWER)
+    return access_brand_as(actor, brand_slug, Action.BRAND_STAFF_ANSWER, now=now)
 
 
 def parse_window(raw: str | None) -> int:
@@ -64,11 +66,13 @@ def parse_window(raw: str | None) -> int:
 
     :raises Invalid: anything else.
     """
-    if raw is None or raw == "":
+    message = "Choose a window of 7, 30 or 90 days."
+    days = optional_int(raw, lo=1, hi=max(WINDOWS), field="days", message=message)
+    if days is None:
         return DEFAULT_WINDOW
-    if raw.strip().isdigit() and int(raw) in WINDOWS:
-        return int(raw)
-    raise Invalid("Choose a window of 7, 30 or 90 days.", field="days")
+    if days not in WINDOWS:
+        raise Invalid(message, field="days")
+    return days
 
 
 def parse_target(raw: str) -> ClaimTarget:
@@ -102,7 +106,7 @@ class ClaimState:
 
 
 def claim(
-    actor: Any, brand: Brand, kind: ClaimTarget, target_id: int, *, now: datetime | None = None
+    actor: Any, brand: Brand, kind: ClaimTarget, target_id: int, *, now: datetime
 ) -> ClaimState:
     """Say "I'm on it" for one waiting topic or review, for CLAIM_MINUTES.
 
@@ -113,24 +117,25 @@ def claim(
     :raises NotFound: the item is not the brand's.
     :raises Conflict: the item is already answered, or a colleague holds it.
     """
-    require(actor, Action.BRAND_STAFF_ANSWER, brand.id)
+    require(actor, Action.BRAND_STAFF_ANSWER, brand.id, now=now)
     title = _waiting_item_title(brand, kind, target_id)
-    now = now or utcnow()
     until = now + timedelta(minutes=CLAIM_MINUTES)
     with transaction():
         # Take over an expired claim (or extend one's own) in one UPDATE: on PostgreSQL a
         # second claimer waits on the row lock and re-checks the condition, so only one of
         # two people taking over the same expired claim gets the row.
-        taken = db.session.execute(
-            update(Claim)
-            .where(
-                Claim.target_kind == kind,
-                Claim.target_id == target_id,
-                or_(Claim.expires_at <= now, Claim.staff_id == actor.id),
+        taken = rows_changed(
+            db.session.execute(
+                update(Claim)
+                .where(
+                    Claim.target_kind == kind,
+                    Claim.target_id == target_id,
+                    or_(Claim.expires_at <= now, Claim.staff_id == actor.id),
+                )
+                .values(staff_id=actor.id, brand_id=brand.id, claimed_at=now, expires_at=until)
+                .execution_options(synchronize_session=False)
             )
-            .values(staff_id=actor.id, brand_id=brand.id, claimed_at=now, expires_at=until)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         if not taken:
             try:
                 with db.session.begin_nested():
@@ -155,9 +160,7 @@ def claim(
     return ClaimState(kind, target_id, title, _name(actor), actor.id, until)
 
 
-def release(
-    actor: Any, brand: Brand, kind: ClaimTarget, target_id: int, *, now: datetime | None = None
-) -> str:
+def release(actor: Any, brand: Brand, kind: ClaimTarget, target_id: int, *, now: datetime) -> str:
     """Give up one's claim so a colleague can take the item; returns the item's title.
 
     Releasing an item nobody holds changes nothing. A colleague's claim is hers to
@@ -167,19 +170,20 @@ def release(
     :raises NotFound: the item is not the brand's.
     :raises Conflict: a colleague holds the item.
     """
-    require(actor, Action.BRAND_STAFF_ANSWER, brand.id)
+    require(actor, Action.BRAND_STAFF_ANSWER, brand.id, now=now)
     title = _item_title(brand, kind, target_id)
-    now = now or utcnow()
     with transaction():
-        removed = db.session.execute(
-            delete(Claim)
-            .where(
-                Claim.target_kind == kind,
-                Claim.target_id == target_id,
-                or_(Claim.staff_id == actor.id, Claim.expires_at <= now),
+        removed = rows_changed(
+            db.session.execute(
+                delete(Claim)
+                .where(
+                    Claim.target_kind == kind,
+                    Claim.target_id == target_id,
+                    or_(Claim.staff_id == actor.id, Claim.expires_at <= now),
+                )
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         if not removed:
             holder = _holder(kind, target_id)
             if holder is not None and holder.holder_id != actor.id:
@@ -303,7 +307,7 @@ class Queue:
     more_reviews: bool
 
 
-def unanswered_queue(actor: Any, brand: Brand, *, now: datetime | None = None) -> Queue:
+def unanswered_queue(actor: Any, brand: Brand, *, now: datetime) -> Queue:
     """What waits for the brand: customer questions without an official reply (oldest
     first) and published reviews without an answer (lowest rating first, as
     `reviews.services.unanswered_reviews` orders them), each with who is on it.
@@ -313,8 +317,7 @@ def unanswered_queue(actor: Any, brand: Brand, *, now: datetime | None = None) -
 
     :raises Forbidden: the actor does not answer for the brand.
     """
-    require(actor, Action.BRAND_STAFF_ANSWER, brand.id)
-    now = now or utcnow()
+    require(actor, Action.BRAND_STAFF_ANSWER, brand.id, now=now)
     waiting = (*customer_questions(brand.id), Topic.first_official_reply_at.is_(None))
     # Only the columns a row shows (building 30 whole topics and their authors cost more
     # than running the query), and how many wait in all as a subquery the database runs
@@ -344,7 +347,7 @@ def unanswered_queue(actor: Any, brand: Brand, *, now: datetime | None = None) -
     ).all()
     # No row: nothing waits, so the count is 0 too.
     topics_waiting = topic_rows[0].waiting_in_all if topic_rows else 0
-    reviews = unanswered_reviews(actor, brand)
+    reviews = unanswered_reviews(actor, brand, now=now)
     claims = _claims_on(brand, now) if topic_rows or reviews.reviews else {}
 
     def row(kind: ClaimTarget, ident: int, **values: Any) -> QueueRow:
@@ -504,25 +507,23 @@ class Metrics:
         return sum((w.average or 0) * w.reviews for w in rated) / total
 
 
-def desk_metrics(actor: Any, brand: Brand, days: int, *, now: datetime | None = None) -> Metrics:
+def desk_metrics(actor: Any, brand: Brand, days: int, *, now: datetime) -> Metrics:
     """The desk's figures over the last `days` days (7, 30 or 90), in a fixed number of
-    aggregate queries whatever the brand's size. Cached for a minute per brand and window;
-    passing `now` computes them afresh.
+    aggregate queries whatever the brand's size. Cached for a minute per brand and window:
+    figures computed less than METRICS_CACHE_SECONDS before `now` are reused.
 
     :raises Forbidden: the actor does not answer for the brand.
     :raises Invalid: the window is not one of 7, 30 or 90 days.
     """
-    require(actor, Action.BRAND_STAFF_ANSWER, brand.id)
+    require(actor, Action.BRAND_STAFF_ANSWER, brand.id, now=now)
     if days not in WINDOWS:
         raise Invalid("Choose a window of 7, 30 or 90 days.", field="days")
-    if now is not None:
-        return _metrics(brand.id, days, now)
-    key = metrics_cache_key(brand.id, days)
-    figures = cache.get(key)
-    if figures is None:
-        figures = _metrics(brand.id, days, utcnow())
-        cache.set(key, figures, timeout=METRICS_CACHE_SECONDS)
-    return figures
+    return cached_at(
+        metrics_cache_key(brand.id, days),
+        now,
+        METRICS_CACHE_SECONDS,
+        lambda: _metrics(brand.id, days, now),
+    )
 
 
 def metrics_cache_key(brand_id: int, days: int) -> str:
@@ -596,26 +597,27 @@ def _median(conditions: tuple[Any, ...], count: int) -> int:
         .offset((count - 1) // 2)
         .limit(2 if count % 2 == 0 else 1)
     ).all()
-    return sum(middle) // len(middle)
+    return sum(filter(None, middle)) // len(middle)  # every one is set: answered questions
 
 
 def _nth_response(conditions: tuple[Any, ...], position: int) -> int:
     # ORDER BY … OFFSET: one query on any database, no dialect's percentile function.
-    return db.session.scalars(
+    found = db.session.scalars(
         select(Topic.first_response_seconds)
         .where(*conditions)
         .order_by(Topic.first_response_seconds)
         .offset(position)
         .limit(1)
     ).one()
+    return found or 0  # callers ask only among answered questions, whose time is set
 
 
 def _response_times(questions: tuple[Any, ...]) -> list[Bucket]:
     seconds = Topic.first_response_seconds
-    whens = [(seconds.is_(None), len(RESPONSE_BUCKETS) + 1)]
+    whens: list[tuple[ColumnElement[bool], int]] = [(seconds.is_(None), len(RESPONSE_BUCKETS) + 1)]
     whens += [(seconds <= bound, index) for index, (bound, _) in enumerate(RESPONSE_BUCKETS)]
     bucket = case(*whens, else_=len(RESPONSE_BUCKETS)).label("bucket")
-    counts = dict(
+    counts: dict[int, int] = dict(
         db.session.execute(select(bucket, func.count()).where(*questions).group_by(bucket)).all()
     )
     labels = [label for _, label in RESPONSE_BUCKETS] + [SLOWEST_BUCKET, UNANSWERED_BUCKET]
@@ -741,14 +743,13 @@ class Desk:
         return METRICS_CACHE_SECONDS
 
 
-def desk_page(actor: Any, brand: Brand, days: int, *, now: datetime | None = None) -> Desk:
+def desk_page(actor: Any, brand: Brand, days: int, *, now: datetime) -> Desk:
     """Everything the desk shows: the queue with its claims, and the window's metrics.
 
     :raises Forbidden: the actor does not answer for the brand.
     :raises Invalid: the window is not one of 7, 30 or 90 days.
     """
     metrics = desk_metrics(actor, brand, days, now=now)
-    moment = now or utcnow()
     rating_chart = bar_chart(
         [
             (f"{w.starts:%-d %b}", w.average, "–" if w.average is None else f"{w.average:.1f}")
@@ -764,9 +765,9 @@ def desk_page(actor: Any, brand: Brand, days: int, *, now: datetime | None = Non
     return Desk(
         brand,
         days,
-        unanswered_queue(actor, brand, now=moment),
+        unanswered_queue(actor, brand, now=now),
         metrics,
-        moment,
+        now,
         rating_chart,
         response_chart,
     )
@@ -776,7 +777,7 @@ def desk_page(actor: Any, brand: Brand, days: int, *, now: datetime | None = Non
 
 
 def desk_table(
-    actor: Any, brand: Brand, table: str, days: int, *, now: datetime | None = None
+    actor: Any, brand: Brand, table: str, days: int, *, now: datetime
 ) -> list[list[Any]]:
     """One of the desk's tables as rows (a header row first), for a CSV download.
 

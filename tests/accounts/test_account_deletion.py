@@ -14,7 +14,7 @@ from fanhub.accounts.models import User, UserStatus
 from fanhub.accounts.services import LOGIN_FAILED
 from fanhub.brands import services as brands
 from fanhub.brands.models import Brand, BrandRole, Follow
-from fanhub.db import transaction
+from fanhub.db import transaction, utcnow
 from fanhub.errors import Conflict, Forbidden, Invalid
 from fanhub.extensions import db
 from fanhub.forums import services as forums
@@ -50,7 +50,7 @@ REMOVE = {**KEEP, "content": "remove"}
 
 
 @pytest.fixture
-def her(app, shop) -> dict[str, Any]:
+def her(app, shop, now) -> dict[str, Any]:
     """The member, with words and ties all over Northwind; other members around her."""
     member, other = shop.member, shop.other_member
     kettle = make_product(app, shop.brand, "kettle", "Northwind Kettle", sku="NW-K")
@@ -66,6 +66,7 @@ def her(app, shop) -> dict[str, Any]:
             db.session.get(User, other.id),
             db.session.get(Topic, theirs.id),
             db.session.get(Post, solution.id),
+            now=now,
         )
     review = write_review(app, kettle, member, 2, body="Whistles far too loudly for me.")
     write_review(app, kettle, other, 5, body="Best kettle I have ever owned, truly.")
@@ -73,14 +74,21 @@ def her(app, shop) -> dict[str, Any]:
     my_reply = answer(app, their_review, member, "Same here, mine browns unevenly.")
     with app.app_context():
         me = db.session.get(User, member.id)
-        brands.follow(me, db.session.get(Brand, shop.brand.id))
-        brands.follow(db.session.get(User, other.id), db.session.get(Brand, shop.brand.id))
+        brands.follow(me, db.session.get(Brand, shop.brand.id), now=now)
+        brands.follow(db.session.get(User, other.id), db.session.get(Brand, shop.brand.id), now=now)
         forums.set_category_watch(me, db.session.get(Category, shop.ideas.id), WatchLevel.WATCHING)
     with app.app_context(), transaction():
-        notify([member.id], kind=NotificationKind.REPLY, message="For her", url="/", actor_id=None)
+        notify(
+            [member.id],
+            kind=NotificationKind.REPLY,
+            message="For her",
+            url="/",
+            actor_id=None,
+            now=now,
+        )
     offers_by_email(app, member)
     with app.app_context():
-        accounts.request_password_reset(member.email)  # an email waiting for her
+        accounts.request_password_reset(member.email, now=now)  # an email waiting for her
     return {
         "kettle": kettle,
         "toaster": toaster,
@@ -96,7 +104,7 @@ def her(app, shop) -> dict[str, Any]:
 def delete(app: Any, who: Any, password: str = factories.PASSWORD, remove: bool = False) -> Any:
     with app.app_context():
         user = db.session.get(User, who.id)
-        return privacy.delete_account(user, user, password, remove)
+        return privacy.delete_account(user, user, password, remove, now=utcnow())
 
 
 def category_recount(app: Any, category_id: int) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -192,13 +200,14 @@ def test_the_privacy_page_tells_a_moderator_first_and_offers_no_form(client, sho
     assert 'data-testid="delete-account-button"' not in page
 
 
-def test_nobody_else_may_delete_her_account_not_even_an_admin(app, shop):
+def test_nobody_else_may_delete_her_account_not_even_an_admin(app, shop, now):
     with app.app_context(), pytest.raises(Forbidden):
         privacy.delete_account(
             db.session.get(User, shop.admin.id),
             db.session.get(User, shop.member.id),
             factories.PASSWORD,
             False,
+            now=now,
         )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from fanhub.accounts import services
 from fanhub.accounts.models import User
+from fanhub.db import utcnow
 from fanhub.errors import Conflict
 from fanhub.extensions import db
 from tests.factories import PASSWORD
@@ -24,7 +25,7 @@ def _race(app, drafts):
         with app.app_context():
             barrier.wait()
             try:
-                outcomes[index] = services.register(draft).username
+                outcomes[index] = services.register(draft, now=utcnow()).username
             except Conflict as err:
                 outcomes[index] = err
 

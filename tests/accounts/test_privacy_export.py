@@ -85,7 +85,7 @@ def offers_by_email(app: Any, user: Any, granted: bool = True) -> None:
 
 
 @pytest.fixture
-def busy(app, shop) -> dict[str, Any]:
+def busy(app, shop, now) -> dict[str, Any]:
     """The member has done a bit of everything; other_member has too, in the same places."""
     member, other = shop.member, shop.other_member
     kettle = make_product(app, shop.brand, "kettle", "Northwind Kettle")
@@ -104,21 +104,31 @@ def busy(app, shop) -> dict[str, Any]:
     my_answer = answer(app, their_review, member, "I agree with you there")
     with app.app_context():
         me = db.session.get(User, member.id)
-        forums.edit_post(me, db.session.get(Post, my_reply.id), "I have that too, edited")
+        forums.edit_post(me, db.session.get(Post, my_reply.id), "I have that too, edited", now=now)
         forums.toggle_reaction(
-            me, db.session.get(Post, _first_post(theirs.id)), ReactionKind.THANKS
+            me, db.session.get(Post, _first_post(theirs.id)), ReactionKind.THANKS, now=now
         )
-        forums.toggle_vote(me, db.session.get(Topic, idea.id))
+        forums.toggle_vote(me, db.session.get(Topic, idea.id), now=now)
         forums.set_topic_watch(me, db.session.get(Topic, theirs.id), WatchLevel.MUTED)
-        reviews.vote_helpful(me, reviews.access_review(their_review.id))
-        brands.follow(me, db.session.get(Brand, shop.brand.id))
-        brands.follow(db.session.get(User, other.id), db.session.get(Brand, shop.brand.id))
+        reviews.vote_helpful(me, reviews.access_review(their_review.id), now=now)
+        brands.follow(me, db.session.get(Brand, shop.brand.id), now=now)
+        brands.follow(db.session.get(User, other.id), db.session.get(Brand, shop.brand.id), now=now)
     with app.app_context(), transaction():
         notify(
-            [member.id], kind=NotificationKind.REPLY, message="MY-NOTICE", url="/", actor_id=None
+            [member.id],
+            kind=NotificationKind.REPLY,
+            message="MY-NOTICE",
+            url="/",
+            actor_id=None,
+            now=now,
         )
         notify(
-            [other.id], kind=NotificationKind.REPLY, message="THEIR-NOTICE", url="/", actor_id=None
+            [other.id],
+            kind=NotificationKind.REPLY,
+            message="THEIR-NOTICE",
+            url="/",
+            actor_id=None,
+            now=now,
         )
     offers_by_email(app, member)
     offers_by_email(app, other)
@@ -130,6 +140,7 @@ def busy(app, shop) -> dict[str, Any]:
             db.session.get(User, shop.moderator.id),
             [f"case:{case.id}"],
             moderation.DecisionDraft(Decision.HIDE, ModerationRule.SPAM, "MOD-REASON"),
+            now=now,
         )
     return {
         "mine": mine,
@@ -279,13 +290,14 @@ def test_the_download_is_a_zip_named_for_her_and_the_day(app, client, shop, busy
     assert set(_unzip(response.data)) == FILES
 
 
-def test_a_suspended_member_may_still_download_her_data(app, client, shop):
+def test_a_suspended_member_may_still_download_her_data(app, client, shop, now):
     person = factories.make_user(app, "paused")
     with app.app_context():
         moderation.sanction_member(
             db.session.get(User, shop.admin.id),
             db.session.get(User, person.id),
             moderation.DecisionDraft(None, ModerationRule.SPAM, "Spam", Decision.SUSPEND, 5),
+            now=now,
         )
     login_as(client, person)
 

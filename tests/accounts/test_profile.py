@@ -10,13 +10,14 @@ from fanhub.permissions import SYSTEM
 from tests.factories import PASSWORD, login, reload_user
 
 
-def test_a_profile_shows_name_bio_and_join_date(app, client, make_user):
+def test_a_profile_shows_name_bio_and_join_date(app, client, make_user, now):
     user = make_user("profilefan", display_name="Profile Fan")
     with app.app_context():
         services.update_profile(
             SYSTEM,
             services.access_profile("profilefan"),
             services.ProfileDraft("Profile Fan", "I drink <b>coffee</b>."),
+            now=now,
         )
     page = client.get("/u/profilefan").get_data(as_text=True)
     assert "Profile Fan" in page
@@ -54,14 +55,14 @@ def test_an_overlong_bio_is_refused_at_the_field(app, client, make_user):
     assert reload_user(app, user.id).bio == ""
 
 
-def test_no_member_may_edit_another_members_profile(app, make_user):
+def test_no_member_may_edit_another_members_profile(app, make_user, now):
     make_user("profilefan")
     other = make_user("otherfan")
     with app.app_context():
         target = services.access_profile("profilefan")
         actor = services.access_profile(other.username)
         with pytest.raises(Forbidden):
-            services.update_profile(actor, target, services.ProfileDraft("Hacked", ""))
+            services.update_profile(actor, target, services.ProfileDraft("Hacked", ""), now=now)
 
 
 def test_changing_the_password_needs_the_current_one(app, client, make_user):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from fanhub.accounts.models import User, UserStatus
 from fanhub.brands import services as brands
 from fanhub.brands.models import Brand
-from fanhub.db import transaction
+from fanhub.db import transaction, utcnow
 from fanhub.errors import Forbidden, Invalid
 from fanhub.extensions import db
 from fanhub.forums import services as forums
@@ -27,13 +27,15 @@ OFFER = {"title": "The winter kettle is here", "body": "Ten percent off this wee
 def follow(app, brand, *people) -> None:
     with app.app_context():
         for person in people:
-            brands.follow(db.session.get(User, person.id), db.session.get(Brand, brand.id))
+            brands.follow(
+                db.session.get(User, person.id), db.session.get(Brand, brand.id), now=utcnow()
+            )
 
 
 def choose(app, person, choices) -> None:
     with app.app_context():
         member = db.session.get(User, person.id)
-        set_preferences(member, member, choices, ConsentSource.PREFERENCE_CENTRE)
+        set_preferences(member, member, choices, ConsentSource.PREFERENCE_CENTRE, now=utcnow())
 
 
 def told(app, kind: NotificationKind) -> dict[int, tuple[str, str]]:
@@ -166,24 +168,26 @@ def test_another_brand_s_product_is_refused_and_nothing_is_sent(app, client, sho
     assert told(app, NotificationKind.OFFER) == {}
 
 
-def test_news_without_a_title_is_refused(app, shop, audience):
+def test_news_without_a_title_is_refused(app, shop, audience, now):
     with app.app_context(), pytest.raises(Invalid, match="title"):
         brands.send_brand_news(
             db.session.get(User, shop.staff.id),
             db.session.get(Brand, shop.brand.id),
             brands.BrandNewsDraft("  ", "Hello"),
+            now=now,
         )
     assert told(app, NotificationKind.OFFER) == {}
 
 
 @pytest.mark.parametrize("who", ["member", "moderator", "other_staff"])
-def test_only_the_brand_s_team_sends_news(app, client, shop, audience, who):
+def test_only_the_brand_s_team_sends_news(app, client, shop, audience, who, now):
     refusal = "Only the brand's staff can send product news"
     with app.app_context(), pytest.raises(Forbidden, match=refusal):
         brands.send_brand_news(
             db.session.get(User, shop.person(who).id),
             db.session.get(Brand, shop.brand.id),
             brands.BrandNewsDraft("Sale", ""),
+            now=now,
         )
     login_as(client, shop.person(who))
     assert client.get(NEWS).status_code == 403

@@ -44,38 +44,42 @@ def test_fan_page_queries_do_not_grow_with_the_team(client, make_user, make_bran
 
 
 @pytest.mark.parametrize("slug", ["", "UPPER space", "-dash", "dash-", "a" * 51, "ünï"])
-def test_bad_brand_addresses_are_refused(app, slug):
+def test_bad_brand_addresses_are_refused(app, slug, now):
     with app.app_context(), pytest.raises(Invalid):
-        services.create_brand(SYSTEM, services.BrandDraft(slug, "A name"))
+        services.create_brand(SYSTEM, services.BrandDraft(slug, "A name"), now=now)
 
 
-def test_a_taken_brand_address_is_a_conflict(app, make_brand):
+def test_a_taken_brand_address_is_a_conflict(app, make_brand, now):
     make_brand("taken")
     with app.app_context(), pytest.raises(Conflict):
-        services.create_brand(SYSTEM, services.BrandDraft("taken", "Another"))
+        services.create_brand(SYSTEM, services.BrandDraft("taken", "Another"), now=now)
 
 
-def test_only_site_admins_create_brands(app, make_user):
+def test_only_site_admins_create_brands(app, make_user, now):
     member = make_user("ordinary")
     with app.app_context(), pytest.raises(Forbidden):
-        services.create_brand(db.session.get(User, member.id), services.BrandDraft("mine", "M"))
+        services.create_brand(
+            db.session.get(User, member.id), services.BrandDraft("mine", "M"), now=now
+        )
 
 
-def test_an_owner_appoints_staff_but_staff_cannot(app, make_user, make_brand):
+def test_an_owner_appoints_staff_but_staff_cannot(app, make_user, make_brand, now):
     owner, staffer, newcomer = make_user("own"), make_user("stf"), make_user("new")
     brand = make_brand("shop", roles={Role.OWNER: [owner], Role.STAFF: [staffer]})
     with app.app_context():
         target = db.session.get(Brand, brand.id)
         recruit = db.session.get(User, newcomer.id)
         with pytest.raises(Forbidden):
-            services.add_role(db.session.get(User, staffer.id), target, recruit, Role.STAFF)
-        services.add_role(db.session.get(User, owner.id), target, recruit, Role.STAFF)
+            services.add_role(
+                db.session.get(User, staffer.id), target, recruit, Role.STAFF, now=now
+            )
+        services.add_role(db.session.get(User, owner.id), target, recruit, Role.STAFF, now=now)
         assert db.session.scalars(
             db.select(BrandRole.role).where(BrandRole.user_id == newcomer.id)
         ).all() == [Role.STAFF]
 
 
-def test_the_same_role_twice_is_a_conflict(app, make_user, make_brand):
+def test_the_same_role_twice_is_a_conflict(app, make_user, make_brand, now):
     staffer = make_user("stf")
     brand = make_brand("shop", roles={Role.STAFF: [staffer]})
     with app.app_context(), pytest.raises(Conflict):
@@ -84,6 +88,7 @@ def test_the_same_role_twice_is_a_conflict(app, make_user, make_brand):
             db.session.get(Brand, brand.id),
             db.session.get(User, staffer.id),
             Role.STAFF,
+            now=now,
         )
 
 
@@ -109,7 +114,7 @@ def test_cli_mistakes_exit_non_zero_with_a_message(runner, make_user, make_brand
     make_user("nora")
     make_brand("shop")
     result = runner.invoke(args=args)
-    assert result.exit_code != 0
+    assert result.exit_code == 1, result.output
     assert message in result.output
 
 

@@ -37,6 +37,13 @@ def live_server(make_app: Callable[..., Flask]) -> Iterator[LiveServer]:
 
     This app has a database of its own, so the root conftest's rolled-back transaction
     (which wraps only the session app) does not touch it: what the browser writes commits.
+
+    Under a moved test clock (FANHUB_TEST_CLOCK, FANHUB_TEST_CLOCK_SHIFT_DAYS) this thread
+    runs on the moved clock and Chromium on the real one. Nothing the browser keeps depends
+    on the server's time: the session cookie has no expiry, and the server both signs and
+    checks its CSRF tokens and emailed links. (A "remember me" cookie would carry an expiry
+    from the moved clock, which a clock set years back could make already past; no browser
+    test ticks that box.)
     """
     app = make_app(WTF_CSRF_ENABLED=True)
     # Port 0: the OS picks a free port, which the server then tells us.

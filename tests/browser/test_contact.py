@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from fanhub.accounts.models import User
+from fanhub.db import utcnow
 from fanhub.extensions import db
 from fanhub.forums.models import CategoryKind
 from fanhub.notifications.emails import send_digests
@@ -47,7 +48,7 @@ def mail_server() -> Iterator[MailServer]:
 def deliver(live_server: LiveServer, mail_server: MailServer, to: str) -> list[Arrival]:
     """Send the outbox through the SMTP server; what reached `to` so far."""
     with live_server.app.app_context():
-        report = deliver_due_mail()
+        report = deliver_due_mail(now=utcnow())
     assert report.failed == report.retrying == 0
     return [arrival for arrival in mail_server.received if to in arrival.recipients]
 
@@ -106,7 +107,7 @@ def test_a_new_member_gets_the_weekly_digest_she_chose_and_leaves_it_from_the_em
     assert deliver(live_server, mail_server, "wren@example.com") == [welcome]
 
     with app.app_context():
-        report = send_digests(Frequency.WEEKLY)
+        report = send_digests(Frequency.WEEKLY, now=utcnow())
     assert report.emails == 1
     arrivals = deliver(live_server, mail_server, "wren@example.com")
     digest = arrivals[-1]
@@ -118,7 +119,10 @@ def test_a_new_member_gets_the_weekly_digest_she_chose_and_leaves_it_from_the_em
     header = re.fullmatch(r"<(\S+/unsubscribe/([\w.\-]+))>", message["List-Unsubscribe"])
     assert header, message["List-Unsubscribe"]
     with app.app_context():
-        assert read_unsubscribe_token(header.group(2)) == (wren.id, MessageKind.REPLIES)
+        assert read_unsubscribe_token(header.group(2), now=utcnow()) == (
+            wren.id,
+            MessageKind.REPLIES,
+        )
 
     # The link in the digest's footer: GET shows what will stop, the button stops it.
     desktop.goto(link_in(text, live_server, "/unsubscribe/"))
@@ -142,5 +146,5 @@ def test_a_new_member_gets_the_weekly_digest_she_chose_and_leaves_it_from_the_em
     # Another reply: no email about it, in a digest or otherwise.
     factories.reply(app, topic, ben, "Did it work?")
     with app.app_context():
-        assert send_digests(Frequency.WEEKLY).emails == 0
+        assert send_digests(Frequency.WEEKLY, now=utcnow()).emails == 0
     assert deliver(live_server, mail_server, "wren@example.com") == arrivals

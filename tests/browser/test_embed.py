@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from fanhub.accounts.models import User
 from fanhub.brands.models import Role
+from fanhub.db import utcnow
 from fanhub.extensions import db
 from fanhub.reviews import services as reviews
 from fanhub.reviews.models import Review
@@ -68,7 +69,7 @@ def catalogue(live_server: LiveServer) -> Catalogue:
     )
     with app.app_context():
         reviews.set_verified_purchase(
-            db.session.get(User, staff.id), db.session.get(Review, loved.id), True
+            db.session.get(User, staff.id), db.session.get(Review, loved.id), True, now=utcnow()
         )
     tricky = add_review(app, mug, stars=5, title="<b>Best mug</b>", body=XSS_BODY)
     vote(app, tricky, voters=2)

@@ -204,7 +204,9 @@ def _user(username: str) -> User:
 
 
 def _category(brand: Brand, slug: str, name: str, kind: CategoryKind, about: str) -> Category:
-    return forums.create_category(SYSTEM, brand, forums.CategoryDraft(slug, name, kind, about))
+    return forums.create_category(
+        SYSTEM, brand, forums.CategoryDraft(slug, name, kind, about), now=utcnow()
+    )
 
 
 def _build_forum(app: Flask) -> Forum:
@@ -221,7 +223,9 @@ def _build_forum(app: Flask) -> Forum:
         factories.make_user(app, username, display_name=name)
     with app.app_context():
         nora, sam, mia, river, kai, jo = (_user(name) for name in people)
-        brand = brands.create_brand(SYSTEM, brands.BrandDraft("northwind", "Northwind Coffee"))
+        brand = brands.create_brand(
+            SYSTEM, brands.BrandDraft("northwind", "Northwind Coffee"), now=utcnow()
+        )
         brands.update_brand_page(
             SYSTEM,
             brand,
@@ -231,10 +235,11 @@ def _build_forum(app: Flask) -> Forum:
                 "**beans, grinders and brewing**.",
                 "#5b3df5",
             ),
+            now=utcnow(),
         )
-        brands.add_role(SYSTEM, brand, nora, Role.OWNER)
-        brands.add_role(SYSTEM, brand, sam, Role.STAFF)
-        brands.add_role(SYSTEM, brand, mia, Role.MODERATOR)
+        brands.add_role(SYSTEM, brand, nora, Role.OWNER, now=utcnow())
+        brands.add_role(SYSTEM, brand, sam, Role.STAFF, now=utcnow())
+        brands.add_role(SYSTEM, brand, mia, Role.MODERATOR, now=utcnow())
         _category(brand, "news", "News", CategoryKind.ANNOUNCEMENTS, "Launches and changes.")
         support = _category(
             brand, "help", "Help & support", CategoryKind.SUPPORT, "Questions about your order."
@@ -265,9 +270,11 @@ def _build_forum(app: Flask) -> Forum:
             "Tell us your order number and what you expected to happen.",
             2,
         )
-        forums.set_pinned(mia, pinned, True)
+        forums.set_pinned(mia, pinned, True, now=utcnow())
         waiting = ask(support, kai, "Is the decaf roast coming back?", "I miss it!", 70)
-        forums.set_locked(mia, ask(support, jo, "Wrong size filters", "Sorted by mail.", 30), True)
+        forums.set_locked(
+            mia, ask(support, jo, "Wrong size filters", "Sorted by mail.", 30), True, now=utcnow()
+        )
         fits = ask(support, jo, "Does the Hearth grinder fit a 1 kg hopper?", "Asking.", 40)
         answer(fits, sam, "It does, with the adapter that comes in the box.", 44)
 
@@ -291,15 +298,18 @@ def _build_forum(app: Flask) -> Forum:
         answer(topic, mia, "Kai, I moved your grinder question into this thread.", 54)
         thanks = answer(topic, river, "Two steps finer did it, thanks!", 60)
         forums.edit_post(
-            river, thanks, "Two steps finer did it: sweet shots at 28 seconds. Thanks, Sam!"
+            river,
+            thanks,
+            "Two steps finer did it: sweet shots at 28 seconds. Thanks, Sam!",
+            now=utcnow(),
         )
         for who, kind in ((river, ReactionKind.HELPFUL), (kai, ReactionKind.HELPFUL)):
-            forums.toggle_reaction(who, official, kind)
-        forums.toggle_reaction(river, official, ReactionKind.THANKS)
-        forums.toggle_reaction(jo, thanks, ReactionKind.LIKE)
-        forums.mark_solution(river, topic, official)
+            forums.toggle_reaction(who, official, kind, now=utcnow())
+        forums.toggle_reaction(river, official, ReactionKind.THANKS, now=utcnow())
+        forums.toggle_reaction(jo, thanks, ReactionKind.LIKE, now=utcnow())
+        forums.mark_solution(river, topic, official, now=utcnow())
         waiting_reply = answer(waiting, jo, "Me too, it was the best one.", 72)
-        forums.toggle_reaction(kai, waiting_reply, ReactionKind.LIKE)
+        forums.toggle_reaction(kai, waiting_reply, ReactionKind.LIKE, now=utcnow())
 
         for title, votes, status, hours in (
             ("An oat milk subscription", [river, kai, jo], IdeaStatus.PLANNED, 20),
@@ -308,7 +318,7 @@ def _build_forum(app: Flask) -> Forum:
         ):
             idea = ask(ideas, river, title, "It would make my mornings.", hours)
             for voter in votes:
-                forums.toggle_vote(voter, idea)
+                forums.toggle_vote(voter, idea, now=utcnow())
             if status is not None:
                 forums.set_idea_status(
                     sam, idea, status, "Thanks! We're looking at it this season.", now=at(hours + 3)

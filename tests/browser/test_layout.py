@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from fanhub.brands import services as brands
 from fanhub.brands.models import Brand, Role
+from fanhub.db import utcnow
 from fanhub.extensions import db
 from fanhub.forums.models import CategoryKind
 from fanhub.permissions import SYSTEM
@@ -60,6 +61,7 @@ def scene(live_server: LiveServer) -> Scene:
         brands.create_brand(
             SYSTEM,
             brands.BrandDraft("trailhead", "Trailhead Outfitters", tagline="Gear for long days"),
+            now=utcnow(),
         )
     brand = factories.make_brand(
         app,
@@ -237,7 +239,7 @@ def test_the_skip_link_appears_for_keyboard_users_and_jumps_to_the_content(deskt
     snap(desktop, "2-focus-in-main")
 
 
-def test_a_pale_brand_colour_keeps_the_fan_page_readable(desktop, snap, live_server):
+def test_a_pale_brand_colour_keeps_the_fan_page_readable(desktop, snap, live_server, now):
     app = live_server.app
     brand = factories.make_brand(app, "sunbeam", name="Sunbeam Lemonade")
     with app.app_context():
@@ -245,6 +247,7 @@ def test_a_pale_brand_colour_keeps_the_fan_page_readable(desktop, snap, live_ser
             SYSTEM,
             db.session.get(Brand, brand.id),
             brands.BrandPageDraft("Squeezed every morning", "", PALE_YELLOW),
+            now=now,
         )
     desktop.goto("/b/sunbeam")
     snap(desktop, "1-fan-page")

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from fanhub.accounts.models import User
 from fanhub.brands.models import Brand, Role
+from fanhub.db import utcnow
 from fanhub.extensions import db
 from fanhub.moderation import services as moderation
 from fanhub.moderation.models import FlagReason
@@ -45,16 +46,17 @@ def forum(live_server) -> dict[str, Any]:
         db.session.commit()
         product = reviews.create_product(
             SYSTEM, db.session.get(Brand, brand.id),
-            reviews.ProductDraft("moka-6", "MK-6", "Moka pot, 6 cups"),
+            reviews.ProductDraft("moka-6", "MK-6", "Moka pot, 6 cups"), now=utcnow(),
         )  # fmt: skip
         reviews.submit_review(
             db.session.get(User, people["dora"].id), db.session.get(Product, product.id),
             reviews.ReviewDraft(2, "Handle got hot", "The handle gets too hot after a minute."),
+            now=utcnow(),
         )  # fmt: skip
         target = moderation.access_target("post", rude.id)
         moderation.flag_item(
             db.session.get(User, people["ben"].id), target,
-            moderation.FlagDraft(FlagReason.ABUSE, "Calls other members idiots."),
+            moderation.FlagDraft(FlagReason.ABUSE, "Calls other members idiots."), now=utcnow(),
         )  # fmt: skip
     return {"topic": topic, "spam": spam}
 

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from fanhub.accounts.models import User
 from fanhub.brands.models import Brand, Role
+from fanhub.db import utcnow
 from fanhub.extensions import db
 from fanhub.permissions import SYSTEM
 from fanhub.reviews import services
@@ -31,6 +32,7 @@ def _review(app, product_id: int, username: str, stars: int, title: str, body: s
             db.session.scalars(db.select(User).where(User.username == username)).one(),
             db.session.get(Product, product_id),
             services.ReviewDraft(stars, title, body),
+            now=utcnow(),
         )
         return review.id
 
@@ -38,6 +40,8 @@ def _review(app, product_id: int, username: str, stars: int, title: str, body: s
 @pytest.fixture(scope="module")
 def kettle(live_server) -> dict[str, Any]:
     """A product with reviews worth looking at: ratings, an official answer, a changed mind."""
+    # Module-wide data, on the run's clock as it reads now (the `now` fixture is per test).
+    now = utcnow()
     app = live_server.app
     staff = factories.make_user(app, "kettlesam", display_name="Sam Ortiz")
     for name, display in (
@@ -60,6 +64,7 @@ def kettle(live_server) -> dict[str, Any]:
                 "A 1.7 litre steel kettle with a keep-warm setting.\n"
                 "Quiet boil, cool-touch handle.",
             ),
+            now=now,
         )
         product_id = product.id
     ada = _review(
@@ -86,17 +91,19 @@ def kettle(live_server) -> dict[str, Any]:
             services.access_review(ada),
             "Sorry about that! Limescale on the sensor does this: descaling fixes it. "
             "We've sent you a descaler.",
+            now=now,
         )
-        services.mark_resolved(db.session.get(User, staff.id), services.access_review(ada))
+        services.mark_resolved(db.session.get(User, staff.id), services.access_review(ada), now=now)
         services.edit_review(
             db.session.scalars(db.select(User).where(User.username == "ada")).one(),
             services.access_review(ada),
             services.ReviewDraft(
                 4, "Fixed after descaling", "Descaling fixed it: it boils fully now. Great support."
             ),
+            now=now,
         )
         services.set_verified_purchase(
-            db.session.get(User, staff.id), services.access_review(ada), True
+            db.session.get(User, staff.id), services.access_review(ada), True, now=now
         )
     return {"url": "/b/kettleco/p/kettle-one", "hostile": hostile, "product_id": product_id}
 

@@ -75,12 +75,16 @@ def desk(live_server) -> dict[str, Any]:
     helper_post = factories.reply(app, topics[1], members["omar"], body="Citric acid works better.")
     with app.app_context():
         forums.mark_solution(
-            SYSTEM, db.session.get(Topic, topics[1].id), db.session.get(Post, helper_post.id)
+            SYSTEM,
+            db.session.get(Topic, topics[1].id),
+            db.session.get(Post, helper_post.id),
+            now=now,
         )
         product = reviews.create_product(
             SYSTEM,
             db.session.get(Brand, brand.id),
             reviews.ProductDraft("kettle-one", "KC-1", "Kettle One"),
+            now=now,
         )
         for n, (username, stars, title, body) in enumerate(REVIEWS):
             review = reviews.submit_review(
@@ -95,7 +99,7 @@ def desk(live_server) -> dict[str, Any]:
     with app.app_context():
         staff.claim(
             db.session.get(User, kim.id), db.session.get(Brand, brand.id),
-            ClaimTarget.TOPIC, topics[0].id,
+            ClaimTarget.TOPIC, topics[0].id, now=now,
         )  # fmt: skip
     return {"topics": topics}
 

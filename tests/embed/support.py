@@ -10,6 +10,7 @@ from flask import Flask
 
 from fanhub.accounts.models import User
 from fanhub.brands.models import Brand
+from fanhub.db import utcnow
 from fanhub.extensions import db
 from fanhub.reviews import services as reviews
 from fanhub.reviews.models import Product, Review
@@ -34,6 +35,7 @@ def add_product(
             db.session.get(User, staff.id),
             db.session.get(Brand, brand.id),
             reviews.ProductDraft(slug, sku, name, image_url=image_url),
+            now=utcnow(),
         )
         return factories.load(app, Product, product.id)
 
@@ -58,6 +60,7 @@ def add_review(
             db.session.get(User, author.id),
             db.session.get(Product, product.id),
             reviews.ReviewDraft(stars, title, body),
+            now=utcnow(),
         )
         return factories.load(app, Review, review.id)
 
@@ -66,7 +69,7 @@ def answer(app: Flask, review: Any, staff: Any, body: str = "Thank you for the k
     """The brand's official answer to a review."""
     with app.app_context():
         return reviews.reply_to_review(
-            db.session.get(User, staff.id), db.session.get(Review, review.id), body
+            db.session.get(User, staff.id), db.session.get(Review, review.id), body, now=utcnow()
         )
 
 
@@ -75,7 +78,9 @@ def vote(app: Flask, review: Any, voters: int = 1) -> None:
     for _ in range(voters):
         voter = factories.make_user(app)
         with app.app_context():
-            reviews.vote_helpful(db.session.get(User, voter.id), db.session.get(Review, review.id))
+            reviews.vote_helpful(
+                db.session.get(User, voter.id), db.session.get(Review, review.id), now=utcnow()
+            )
 
 
 def json_url(product: Any, brand: str = "northwind") -> str:

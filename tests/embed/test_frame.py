@@ -12,6 +12,7 @@ import pytest
 from fanhub.accounts.models import User
 from fanhub.brands import services as brands
 from fanhub.brands.models import Brand
+from fanhub.db import utcnow
 from fanhub.extensions import db
 from tests.embed.support import add_review, answer, vote
 
@@ -21,10 +22,10 @@ FRAME = "/embed/v1/northwind/travel-mug/frame"
 def policy(response) -> dict[str, str]:
     """The response's CSP as {directive: sources}."""
     parts = (
-        part.strip().split(" ", 1)
+        part.strip().partition(" ")  # a directive may have no sources (upgrade-insecure-requests)
         for part in response.headers["Content-Security-Policy"].split(";")
     )
-    return {name: rest for name, rest in parts}
+    return {name: rest for name, _, rest in parts}
 
 
 def allow_origins(app, shop, origins: str) -> None:
@@ -33,6 +34,7 @@ def allow_origins(app, shop, origins: str) -> None:
             db.session.get(User, shop.owner.id),
             db.session.get(Brand, shop.brand.id),
             brands.BrandPageDraft("", "", "#5b3df5", widget_origins=origins),
+            now=utcnow(),
         )
 
 
@@ -122,6 +124,7 @@ def test_the_frame_s_policy_allows_its_stylesheet_and_its_one_hashed_style_and_n
     assert csp["img-src"] == "https: 'self'"
     assert csp["base-uri"] == "'none'"
     assert csp["form-action"] == "'none'"
+    assert csp["upgrade-insecure-requests"] == ""
     assert "script-src" not in csp
     assert "X-Frame-Options" not in response.headers
     assert "--accent:#5b3df5" in style

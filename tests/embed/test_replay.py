@@ -100,3 +100,25 @@ def test_errors_are_never_replayed(client, mug):
 
     assert response.status_code == 400
     assert len(handled) == 1
+
+
+class BrokenCache:
+    """A cache backend that fails in a way nothing anticipated."""
+
+    def get(self, key):
+        raise RuntimeError("the cache backend broke")
+
+
+def test_a_cache_failing_in_front_of_flask_leaves_the_answer_to_flask_with_cors(
+    client, mug, monkeypatch
+):
+    add_review(client.application, mug)
+    monkeypatch.setattr(client.application.wsgi_app, "summaries", BrokenCache())
+
+    with requests_flask_handled(client.application) as handled:
+        response = client.get(json_url(mug))
+
+    assert handled == [json_url(mug) + "?"]
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.get_json()["product"]

@@ -255,7 +255,7 @@ def test_the_sku_form_is_refreshed_too(client, shop, mug):
     assert client.get(sku_url).headers["ETag"] != before
 
 
-def test_a_change_to_the_brand_s_colour_reaches_every_product_s_summary(client, shop, mug):
+def test_a_change_to_the_brand_s_colour_reaches_every_product_s_summary(client, shop, mug, now):
     app = client.application
 
     def recolour() -> None:
@@ -264,6 +264,7 @@ def test_a_change_to_the_brand_s_colour_reaches_every_product_s_summary(client, 
                 db.session.get(User, shop.owner.id),
                 db.session.get(Brand, shop.brand.id),
                 brands.BrandPageDraft(tagline="", description="", accent_color="#0a7d5a"),
+                now=now,
             )
 
     before, after = changes(client, mug, recolour)
@@ -271,7 +272,7 @@ def test_a_change_to_the_brand_s_colour_reaches_every_product_s_summary(client, 
     assert after["brand"]["accent"] == "#0a7d5a"
 
 
-def test_editing_a_review_s_rating_moves_it_between_bars(client, mug):
+def test_editing_a_review_s_rating_moves_it_between_bars(client, mug, now):
     app = client.application
     author = factories.make_user(app, "changeofheart", display_name="Changed Mind")
     review = add_review(app, mug, stars=2, author=author)
@@ -282,6 +283,7 @@ def test_editing_a_review_s_rating_moves_it_between_bars(client, mug):
                 db.session.get(User, author.id),
                 db.session.get(Review, review.id),
                 reviews.ReviewDraft(4, "Better now", "They replaced it and it is great now."),
+                now=now,
             )
 
     before, after = changes(client, mug, edit)

@@ -22,7 +22,7 @@ def summary_of(app, product, brand="northwind"):
         return widget.summary(brand, product.slug)
 
 
-def test_summary_carries_the_rating_from_published_reviews_only(app, shop, mug):
+def test_summary_carries_the_rating_from_published_reviews_only(app, shop, mug, now):
     for stars in (5, 4, 4, 2):
         add_review(app, mug, stars=stars)
     removed = add_review(app, mug, stars=1)
@@ -31,6 +31,7 @@ def test_summary_carries_the_rating_from_published_reviews_only(app, shop, mug):
             db.session.get(User, shop.moderator.id),
             db.session.get(Review, removed.id),
             ReviewRule.SPAM,
+            now=now,
         )
 
     summary = summary_of(app, mug)
@@ -62,11 +63,13 @@ def test_summary_lists_the_ten_most_helpful_reviews_newest_first_among_equals(ap
     assert listed == [written[3].id, written[7].id, *newest_first[:8]]
 
 
-def test_a_review_shows_its_text_the_author_s_display_name_and_the_brand_s_answer(app, shop, mug):
+def test_a_review_shows_its_text_the_author_s_display_name_and_the_brand_s_answer(
+    app, shop, mug, now
+):
     review = add_review(app, mug, stars=4, title="Nearly perfect", display_name="Ada Lovell")
     with app.app_context():
         reviews.set_verified_purchase(
-            db.session.get(User, shop.staff.id), db.session.get(Review, review.id), True
+            db.session.get(User, shop.staff.id), db.session.get(Review, review.id), True, now=now
         )
     answer(app, review, shop.staff, "Thanks, Ada! The **lid** is dishwasher safe.")
 

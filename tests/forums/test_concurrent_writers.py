@@ -29,7 +29,7 @@ def arena(isolated_app):
     return app, people, topic, idea
 
 
-def test_eight_writers_posting_fifty_replies_each_leave_exact_positions(arena):
+def test_eight_writers_posting_fifty_replies_each_leave_exact_positions(arena, now):
     app, people, topic, _ = arena
     replies_each = 50
 
@@ -37,7 +37,9 @@ def test_eight_writers_posting_fifty_replies_each_leave_exact_positions(arena):
         author = db.session.get(User, people[index].id)
         target = db.session.get(Topic, topic.id)
         for n in range(replies_each):
-            services.reply_to_topic(author, target, services.ReplyDraft(f"reply {index}/{n}"))
+            services.reply_to_topic(
+                author, target, services.ReplyDraft(f"reply {index}/{n}"), now=now
+            )
 
     run_together(app, write, THREADS)
     with app.app_context():
@@ -49,7 +51,7 @@ def test_eight_writers_posting_fifty_replies_each_leave_exact_positions(arena):
         assert stored.reply_count == THREADS * replies_each
 
 
-def test_concurrent_reaction_toggles_keep_counts_equal_to_a_recount(arena):
+def test_concurrent_reaction_toggles_keep_counts_equal_to_a_recount(arena, now):
     app, people, topic, _ = arena
     post = factories.reply(app, topic, people[0], body="React to me")
 
@@ -59,7 +61,7 @@ def test_concurrent_reaction_toggles_keep_counts_equal_to_a_recount(arena):
             return
         target = services.access_post(post.id)
         for n in range(15):  # odd for some kinds, even for others: both states get exercised
-            services.toggle_reaction(actor, target, list(ReactionKind)[n % 3])
+            services.toggle_reaction(actor, target, list(ReactionKind)[n % 3], now=now)
 
     run_together(app, toggle, THREADS)
     with app.app_context():
@@ -71,14 +73,14 @@ def test_concurrent_reaction_toggles_keep_counts_equal_to_a_recount(arena):
             assert getattr(stored, f"{kind.value}_count") == recount
 
 
-def test_concurrent_votes_keep_the_count_equal_to_a_recount(arena):
+def test_concurrent_votes_keep_the_count_equal_to_a_recount(arena, now):
     app, people, _, idea = arena
 
     def vote(index):
         actor = db.session.get(User, people[index].id)
         target = services.access_topic(idea.id)
         for _ in range(3 + index % 2):  # half end voted, half end not
-            services.toggle_vote(actor, target)
+            services.toggle_vote(actor, target, now=now)
 
     run_together(app, vote, THREADS)
     with app.app_context():

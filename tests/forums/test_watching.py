@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from fanhub.accounts.models import User, UserStatus
+from fanhub.db import utcnow
 from fanhub.extensions import db
 from fanhub.forums import services as forums
 from fanhub.forums.models import Category, IdeaStatus, Topic, TopicWatch, WatchLevel
@@ -192,7 +193,7 @@ def test_a_reply_moves_each_recipients_unread_count(app, shop):
     assert load(app, User, shop.other_member.id).unread_notification_count == 0
 
 
-def test_an_idea_status_tells_the_ideas_author(app, shop):
+def test_an_idea_status_tells_the_ideas_author(app, shop, now):
     idea = make_topic(app, shop.ideas, shop.member, title="Oat milk, please")
     with app.app_context():
         forums.set_idea_status(
@@ -200,6 +201,7 @@ def test_an_idea_status_tells_the_ideas_author(app, shop):
             forums.access_topic(idea.id),
             IdeaStatus.PLANNED,
             "Coming in spring.",
+            now=now,
         )
     [told] = notifications_of(app, shop.member)
     assert told.kind is NotificationKind.OFFICIAL_REPLY
@@ -217,7 +219,9 @@ def _reply_with_watchers(app, shop, count_queries, watchers: int) -> list[str]:
         author = db.session.get(User, shop.other_member.id)
         target = forums.access_topic(topic.id)
         with count_queries() as statements:
-            forums.reply_to_topic(author, target, forums.ReplyDraft("@owner: see this."))
+            forums.reply_to_topic(
+                author, target, forums.ReplyDraft("@owner: see this."), now=utcnow()
+            )
     for person in people:
         assert len(notifications_of(app, person)) == 1
     return statements

@@ -9,6 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from fanhub.accounts.models import User
+from fanhub.db import utcnow
 from fanhub.extensions import db
 from fanhub.moderation import services
 from fanhub.moderation.models import Case, Decision, Flag, FlagReason, ItemKind, ModerationAction
@@ -22,7 +23,10 @@ def flag(
     with app.app_context():
         target = services.access_target(kind, item_id)
         case = services.flag_item(
-            db.session.get(User, who.id), target, services.FlagDraft(FlagReason(reason), note)
+            db.session.get(User, who.id),
+            target,
+            services.FlagDraft(FlagReason(reason), note),
+            now=utcnow(),
         )
         db.session.refresh(case)
         return case
@@ -75,7 +79,7 @@ def held_case(app: Flask, kind: str, item_id: int) -> Case:
 
 def decide(app: Flask, who: Any, case: Case, decision: Decision, **extra: Any) -> None:
     """One moderator's decision on one case through the service (`now=` to set the clock)."""
-    now = extra.pop("now", None)
+    now = extra.pop("now", None) or utcnow()
     with app.app_context():
         services.decide(
             db.session.get(User, who.id),

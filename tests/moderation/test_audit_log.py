@@ -67,7 +67,7 @@ def test_the_log_filters_by_moderator_member_and_action(app, client, shop, spam)
     assert client.get("/mod/log?action=nonsense").status_code == 400
 
 
-def test_the_log_shows_a_moderator_only_her_brands(app, client, shop, spam, make_user):
+def test_the_log_shows_a_moderator_only_her_brands(app, client, shop, spam, make_user, now):
     from fanhub.accounts.models import User
     from fanhub.brands import services as brands
     from fanhub.brands.models import Brand, Role
@@ -83,6 +83,7 @@ def test_the_log_shows_a_moderator_only_her_brands(app, client, shop, spam, make
             db.session.get(Brand, shop.other_brand.id),
             db.session.get(User, outsider.id),
             Role.MODERATOR,
+            now=now,
         )
     login_as(client, outsider)
     assert "Link farm" not in client.get("/mod/log").get_data(as_text=True)

@@ -28,7 +28,7 @@ def _recount(app, category_id):
 
 
 def test_counts_stay_equal_to_a_recount_through_hiding_replying_moving_and_restoring(
-    app, shop, reporters
+    app, shop, reporters, now
 ):
     factories.make_topic(app, shop.discussion, shop.member, title="A fine question", replies=1)
     spam = factories.make_topic(app, shop.discussion, shop.other_member, title="Cheap watches")
@@ -41,6 +41,7 @@ def test_counts_stay_equal_to_a_recount_through_hiding_replying_moving_and_resto
             db.session.get(User, shop.moderator.id),
             db.session.get(Topic, spam.id),
             db.session.get(Category, shop.support.id),
+            now=now,
         )
     for category in (shop.discussion, shop.support):
         stored, recount = _recount(app, category.id)

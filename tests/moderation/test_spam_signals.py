@@ -33,7 +33,7 @@ def reply_as(app: Flask, who: Any, topic: Any, body: str, now: Any = None) -> Po
             db.session.get(User, who.id),
             db.session.get(Topic, topic.id),
             forums.ReplyDraft(body),
-            now=now,
+            now=now or utcnow(),
         )
         db.session.refresh(post)
         return post
@@ -189,7 +189,10 @@ def test_rejecting_a_held_reply_leaves_it_removed_and_logged(app, shop, make_use
         told = db.session.scalars(
             select(Notification.message).where(Notification.user_id == newbie.id)
         ).all()
-    assert any("did not publish your post" in message for message in told)
+    assert told == [
+        "A moderator did not publish your post in “A question about my order”: "
+        "Spam or advertising. You may appeal once."
+    ]
     assert "b.example" not in app.test_client().get(f"/t/{topic.id}").get_data(as_text=True)
 
 
@@ -204,7 +207,7 @@ def test_a_held_reply_is_approved_or_rejected_not_hidden(app, shop, make_user):
     assert actions(app) == []
 
 
-def test_a_rejected_reply_restored_on_appeal_takes_its_place_at_the_end(app, shop, make_user):
+def test_a_rejected_reply_restored_on_appeal_takes_its_place_at_the_end(app, shop, make_user, now):
     newbie = _newbie(make_user)
     topic = factories.make_topic(app, shop.discussion, shop.member)
     held = reply_as(app, newbie, topic, "Cheap: https://a.example https://b.example")
@@ -212,7 +215,9 @@ def test_a_rejected_reply_restored_on_appeal_takes_its_place_at_the_end(app, sho
            rule=ModerationRule.SPAM)  # fmt: skip
     [rejected] = actions(app)
     with app.app_context():
-        services.appeal(db.session.get(User, newbie.id), rejected.id, "Those are my own shops.")
+        services.appeal(
+            db.session.get(User, newbie.id), rejected.id, "Those are my own shops.", now=now
+        )
     before = state(app, topic)
     decide(app, shop.moderator, held_case(app, "post", held.id), Decision.RESTORE)
     post = factories.load(app, Post, held.id)

@@ -75,13 +75,14 @@ def test_a_new_members_post_is_refused_over_her_limits_on_the_body_field(
     assert factories.load(app, Topic, topic.id).post_count == 1
 
 
-def test_a_new_members_topic_with_an_image_is_refused(app, shop, make_user):
+def test_a_new_members_topic_with_an_image_is_refused(app, shop, make_user, now):
     newbie = make_user("newbie", trust_level=0)
     with app.app_context(), pytest.raises(Exception, match="post images yet") as caught:
         forums.start_topic(
             db.session.get(User, newbie.id),
             db.session.get(Category, shop.discussion.id),
             forums.TopicDraft("Cracked lid on arrival", IMAGE),
+            now=now,
         )
     assert caught.value.field == "body"
     assert _category(app, shop.discussion) == (0, 0)
@@ -121,7 +122,7 @@ def test_without_pre_moderation_a_new_members_plain_post_is_published(app, shop,
 
 
 def test_with_pre_moderation_a_new_members_topic_waits_unlisted_and_uncounted(
-    app, client, shop, make_user
+    app, client, shop, make_user, now
 ):
     _premoderate(app, shop.brand)
     newbie = make_user("newbie", trust_level=0)
@@ -157,6 +158,7 @@ def test_with_pre_moderation_a_new_members_topic_waits_unlisted_and_uncounted(
             db.session.get(User, shop.moderator.id),
             [f"case:{case.id}"],
             services.DecisionDraft(Decision.APPROVE),
+            now=now,
         )
     assert factories.load(app, Topic, topic.id).status is TopicStatus.VISIBLE
     assert _category(app, shop.discussion) == (1, 1)
@@ -197,7 +199,9 @@ def test_a_member_reaches_level_one_with_three_published_posts_and_a_day(app, sh
     assert (action.state_before, action.state_after) == ({"trust_level": 0}, {"trust_level": 1})
 
 
-def test_a_day_old_member_reaches_level_one_when_her_third_post_is_approved(app, shop, make_user):
+def test_a_day_old_member_reaches_level_one_when_her_third_post_is_approved(
+    app, shop, make_user, now
+):
     _premoderate(app, shop.brand)
     newbie = make_user("newbie", trust_level=0)
     topic = factories.make_topic(app, shop.discussion, shop.member)
@@ -214,6 +218,7 @@ def test_a_day_old_member_reaches_level_one_when_her_third_post_is_approved(app,
             db.session.get(User, shop.moderator.id),
             [f"case:{case_id}" for case_id in cases],
             services.DecisionDraft(Decision.APPROVE),
+            now=now,
         )
     member = factories.reload_user(app, newbie.id)
     assert (member.approved_post_count, member.trust_level) == (3, 1)

@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import event
 
-from fanhub.db import transaction
+from fanhub.db import transaction, utcnow
 from fanhub.extensions import db
 from fanhub.notifications.models import ContactPreference, NotificationKind
 from fanhub.notifications.services import notify, queue_email
@@ -143,6 +143,7 @@ def queue_emails() -> Callable[..., list[int]]:
                         template="verify_email",
                         user={"username": f"fan{n}"},
                         link=f"http://localhost/verify/token-{n}",
+                        now=utcnow(),
                     )
                     for n in range(count)
                 ]
@@ -186,6 +187,7 @@ def tell(app: Flask) -> Callable[..., int]:
                 message=message,
                 url=url,
                 actor_id=actor.id if actor else None,
+                now=utcnow(),
             )
 
     return notify_members

@@ -9,7 +9,12 @@ from aiosmtpd.smtp import AuthResult
 
 from fanhub.db import transaction, utcnow
 from fanhub.notifications.models import EmailStatus
-from fanhub.notifications.services import CLAIM_LEASE, deliver_due_mail, queue_email
+from fanhub.notifications.services import (
+    CLAIM_LEASE,
+    deliver_due_mail,
+    open_transport,
+    queue_email,
+)
 from tests.factories import sent_emails
 
 TEMPORARY = "451 4.3.0 Mailbox busy, try again later"
@@ -151,7 +156,7 @@ def test_a_mail_server_that_refuses_our_login_leaves_the_email_to_retry(
 
 
 def test_an_email_with_a_line_break_in_a_header_fails_at_once_and_the_run_goes_on(
-    app, smtp, queue_emails
+    app, smtp, queue_emails, now
 ):
     with app.app_context(), transaction():
         queue_email(
@@ -161,6 +166,7 @@ def test_an_email_with_a_line_break_in_a_header_fails_at_once_and_the_run_goes_o
             template="verify_email",
             user={"username": "fan"},
             link="http://localhost/verify/token",
+            now=now,
         )
     queue_emails(app)
 
@@ -231,17 +237,68 @@ def test_an_email_a_crashed_worker_was_sending_is_left_alone_during_its_lease(
     assert smtp.received == []
 
 
-def test_an_email_a_crashed_worker_was_sending_fails_after_its_lease_and_is_not_resent(
+def test_an_email_a_crashed_worker_was_sending_is_sent_again_after_its_lease_and_only_once(
     app, smtp, queue_emails
 ):
     email_id, crashed_at = _crash_while_sending(app, queue_emails)
 
     report = _deliver(app, crashed_at + CLAIM_LEASE + timedelta(minutes=1))
 
-    assert (report.sent, report.failed) == (0, 1)
+    assert (report.interrupted, report.sent, report.failed) == (1, 1, 0)
+    row = _row(app, email_id)
+    assert row.status is EmailStatus.SENT
+    assert row.attempts == 2  # the dead worker's try counts
+    assert _deliver(app, crashed_at + timedelta(days=1)).sent == 0
+    [arrival] = smtp.received
+    assert arrival.message["X-Fanhub-Outbox-Id"] == str(email_id)
+
+
+def test_an_email_interrupted_on_its_last_attempt_fails_for_good(
+    app, smtp, queue_emails, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 1)
+    email_id, crashed_at = _crash_while_sending(app, queue_emails)
+
+    report = _deliver(app, crashed_at + CLAIM_LEASE + timedelta(minutes=1))
+
+    assert (report.interrupted, report.sent, report.failed) == (1, 0, 1)
     row = _row(app, email_id)
     assert row.status is EmailStatus.FAILED
-    assert row.attempts == 1
     assert "interrupted" in row.last_error
-    assert _deliver(app, crashed_at + timedelta(days=1)).sent == 0
     assert smtp.received == []
+
+
+class OutlivesItsLease:
+    """A sender so slow that, while its message is on its way, its lease runs out and
+    another run takes the row up (and is turned away by the mail server for now)."""
+
+    def __init__(self, app, smtp, later):
+        self.app, self.smtp, self.later = app, smtp, later
+        self.real = open_transport()
+        self.other_run = None
+
+    def send(self, message):
+        self.smtp.handler.refusals["RCPT"] = TEMPORARY
+        self.other_run = deliver_due_mail(now=self.later)
+        self.smtp.handler.refusals.clear()
+        self.real.send(message)  # then the slow send does arrive
+
+    def close(self):
+        self.real.close()
+
+
+def test_a_send_that_finished_after_its_lease_is_recorded_and_never_repeated(
+    app, smtp, queue_emails
+):
+    [email_id] = queue_emails(app)
+    now = utcnow()
+    later = now + CLAIM_LEASE + timedelta(minutes=1)
+    with app.app_context():
+        slow = OutlivesItsLease(app, smtp, later)
+        report = deliver_due_mail(now=now, transport=slow)
+
+    assert (slow.other_run.interrupted, slow.other_run.retrying) == (1, 1)
+    assert report.sent == 1
+    assert _row(app, email_id).status is EmailStatus.SENT
+    assert _deliver(app, later + timedelta(hours=1)).sent == 0
+    assert len(smtp.received) == 1

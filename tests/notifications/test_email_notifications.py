@@ -51,14 +51,15 @@ def after_the_window(app):
 
 def email_now(app, now=None):
     with app.app_context():
-        return queue_instant_emails(now or after_the_window(app))
+        return queue_instant_emails(now=now or after_the_window(app))
 
 
 def deliver(app, mail_server, monkeypatch):
     """Send the outbox through the loopback SMTP server; returns what arrived."""
     monkeypatch.setitem(app.config, "SMTP_URL", mail_server.url)
     with app.app_context():
-        report = deliver_due_mail()
+        # The worker runs after the pause, as `email_now` did: what it queued is due.
+        report = deliver_due_mail(now=after_the_window(app))
     assert report.failed == report.retrying == 0
     return mail_server.received
 
@@ -76,7 +77,8 @@ def unsubscribe_target(app, message) -> tuple[int, MessageKind]:
     match = re.fullmatch(r"<http://localhost/unsubscribe/([\w.\-]+)>", message["List-Unsubscribe"])
     assert match, message["List-Unsubscribe"]
     with app.app_context():
-        return read_unsubscribe_token(match.group(1))
+        # Read as she would, once the email that carries it has gone out.
+        return read_unsubscribe_token(match.group(1), now=after_the_window(app))
 
 
 # ------------------------------------------------------------- who is told, and how
@@ -96,7 +98,7 @@ def test_a_reply_reaches_the_inbox_and_waits_a_few_minutes_to_be_emailed(app, ma
 
 
 def test_a_member_who_wants_replies_by_email_only_sees_no_inbox_row_or_count(
-    app, client, make_user, tell, prefer
+    app, client, make_user, tell, prefer, now
 ):
     ana = make_user("ana")
     prefer(ana, MessageKind.REPLIES, Channel.ONSITE, Frequency.NEVER)
@@ -109,7 +111,7 @@ def test_a_member_who_wants_replies_by_email_only_sees_no_inbox_row_or_count(
     assert "Kettle clicks off" not in client.get("/notifications").get_data(as_text=True)
     assert client.post(f"/notifications/{row.id}/read").status_code == 404
     with app.app_context():
-        assert services.mark_all_read(db.session.get(User, ana.id)) == 0
+        assert services.mark_all_read(db.session.get(User, ana.id), now=now) == 0
     assert unread(app, ana) == 0
 
 
@@ -160,7 +162,7 @@ def test_news_of_her_own_account_always_reaches_the_inbox_and_is_never_emailed(
     assert unread(app, ana) == 1
 
 
-def test_a_reason_she_muted_gives_way_to_the_next_one_she_wants(app, make_user, prefer):
+def test_a_reason_she_muted_gives_way_to_the_next_one_she_wants(app, make_user, prefer, now):
     ana = make_user("ana")
     prefer(ana, MessageKind.OFFICIAL, Channel.ONSITE, Frequency.NEVER)
     prefer(ana, MessageKind.OFFICIAL, Channel.EMAIL, Frequency.NEVER)
@@ -173,13 +175,14 @@ def test_a_reason_she_muted_gives_way_to_the_next_one_she_wants(app, make_user, 
                 Notice(frozenset({ana.id}), NotificationKind.REPLY, "Sam replied", "/t/1"),
             ],
             actor_id=None,
+            now=now,
         )
     assert told == 1
     assert [row.kind for row in rows_of(app, ana)] == [NotificationKind.REPLY]
 
 
 def test_notifying_many_members_costs_the_queries_notifying_two_does(
-    app, make_user, prefer, count_queries
+    app, make_user, prefer, count_queries, now
 ):
     few = [make_user() for _ in range(2)]
     many = [make_user() for _ in range(12)]
@@ -194,6 +197,7 @@ def test_notifying_many_members_costs_the_queries_notifying_two_does(
                 message="x",
                 url="/t/1",
                 actor_id=None,
+                now=now,
             )
 
     with count_queries() as for_few:
@@ -390,7 +394,7 @@ THREADS = 3
 
 
 @pytest.mark.concurrency
-def test_runs_at_the_same_time_email_each_notification_exactly_once(isolated_app):
+def test_runs_at_the_same_time_email_each_notification_exactly_once(isolated_app, now):
     app = isolated_app
     members = [factories.make_user(app, f"fan{n}") for n in range(MEMBERS)]
     with app.app_context(), transaction():
@@ -402,11 +406,12 @@ def test_runs_at_the_same_time_email_each_notification_exactly_once(isolated_app
                     message=f"Sam replied to “Thread {thread}”",
                     url=f"/t/{thread + 1}?post={post}",
                     actor_id=None,
+                    now=now,
                 )
-    now = after_the_window(app)
+    due = after_the_window(app)
     reports = []
 
-    run_together(app, lambda _: reports.append(queue_instant_emails(now)), 4)
+    run_together(app, lambda _: reports.append(queue_instant_emails(now=due)), 4)
 
     emails = sent_emails(app, "notification")
     assert Counter((e.to_address, e.subject) for e in emails) == Counter(
@@ -429,7 +434,7 @@ def test_runs_at_the_same_time_email_each_notification_exactly_once(isolated_app
 
 @pytest.mark.concurrency
 def test_a_run_whose_notifications_another_run_took_meanwhile_sends_nothing_twice(
-    isolated_app, meanwhile
+    isolated_app, meanwhile, now
 ):
     app = isolated_app
     with app.app_context():
@@ -438,18 +443,18 @@ def test_a_run_whose_notifications_another_run_took_meanwhile_sends_nothing_twic
     ana = factories.make_user(app, "ana")
     with app.app_context(), transaction():
         services.notify(
-            [ana.id], kind=NotificationKind.REPLY, message="x", url="/t/1", actor_id=None
+            [ana.id], kind=NotificationKind.REPLY, message="x", url="/t/1", actor_id=None, now=now
         )
-    now = after_the_window(app)
+    due = after_the_window(app)
 
     # The other run reads, claims and queues while this one is between its read and claim.
     with (
         meanwhile(
-            app, "UPDATE notifications SET emailed_at", lambda: queue_instant_emails(now)
+            app, "UPDATE notifications SET emailed_at", lambda: queue_instant_emails(now=due)
         ) as other,
         app.app_context(),
     ):
-        report = queue_instant_emails(now)
+        report = queue_instant_emails(now=due)
 
     [other_report] = other
     assert (other_report.emails, report.emails, report.contended) == (1, 0, 0)
@@ -460,14 +465,16 @@ def test_a_run_whose_notifications_another_run_took_meanwhile_sends_nothing_twic
 
 
 def test_a_forum_reply_reaches_the_topic_author_by_email_until_she_unsubscribes(
-    app, client, shop, mail_server, monkeypatch
+    app, client, shop, mail_server, monkeypatch, time_machine
 ):
     topic = factories.make_topic(
         app, shop.discussion, shop.member, title="Kettle clicks off", replies=0
     )
     factories.reply(app, topic, shop.other_member, "Same here.")
     factories.reply(app, topic, shop.other_member, "Descaling fixed it.")
-    email_now(app)
+    # The clock itself moves past the pause: she clicks the email's link after it was sent.
+    time_machine.move_to(after_the_window(app))
+    email_now(app, utcnow())
     [arrival] = deliver(app, mail_server, monkeypatch)
     assert arrival.recipients == ["member@example.com"]
     assert arrival.message["Subject"] == f"2 new replies in {KETTLE}"

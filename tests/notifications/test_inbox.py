@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from fanhub.accounts.models import User
-from fanhub.db import transaction
+from fanhub.db import transaction, utcnow
 from fanhub.extensions import db
 from fanhub.notifications import services
 from fanhub.notifications.models import Notification, NotificationKind
@@ -25,6 +25,7 @@ def tell(app, recipients, count: int = 1, *, actor=None, url: str = "/t/1?post=2
                 message=f"Sam Ortiz replied to “Topic {n + 1}”",
                 url=url,
                 actor_id=actor.id if actor else None,
+                now=utcnow(),
             )
 
 
@@ -49,7 +50,7 @@ def header_count(client) -> str | None:
     return match.group(1) if match else None
 
 
-def test_notify_tells_each_recipient_once_and_never_the_actor(app, make_user):
+def test_notify_tells_each_recipient_once_and_never_the_actor(app, make_user, now):
     ana, ben, sam = make_user("ana"), make_user("ben"), make_user("sam")
     with app.app_context(), transaction():
         told = services.notify(
@@ -58,6 +59,7 @@ def test_notify_tells_each_recipient_once_and_never_the_actor(app, make_user):
             message="Sam Ortiz mentioned you in “Beans”",
             url="/t/4?post=7",
             actor_id=sam.id,
+            now=now,
         )
     assert told == 2
     assert [n.kind for n in inbox_of(app, ana)] == [NotificationKind.MENTION]
@@ -66,11 +68,11 @@ def test_notify_tells_each_recipient_once_and_never_the_actor(app, make_user):
     assert (unread_count(app, ana), unread_count(app, ben), unread_count(app, sam)) == (1, 1, 0)
 
 
-def test_notify_writes_in_the_callers_transaction(app, make_user):
+def test_notify_writes_in_the_callers_transaction(app, make_user, now):
     ana = make_user("ana")
     with app.app_context(), pytest.raises(RuntimeError), transaction():
         services.notify(
-            [ana.id], kind=NotificationKind.REPLY, message="x", url="/t/1", actor_id=None
+            [ana.id], kind=NotificationKind.REPLY, message="x", url="/t/1", actor_id=None, now=now
         )
         raise RuntimeError("the post failed after all")
     assert inbox_of(app, ana) == []
@@ -78,17 +80,24 @@ def test_notify_writes_in_the_callers_transaction(app, make_user):
 
 
 @pytest.mark.parametrize("url", ["https://evil.example/", "//evil.example/x", "/\\evil", "t/1"])
-def test_notify_refuses_links_off_the_site(app, make_user, url):
+def test_notify_refuses_links_off_the_site(app, make_user, url, now):
     ana = make_user("ana")
     with app.app_context(), pytest.raises(ValueError):
-        services.notify([ana.id], kind=NotificationKind.REPLY, message="x", url=url, actor_id=None)
+        services.notify(
+            [ana.id], kind=NotificationKind.REPLY, message="x", url=url, actor_id=None, now=now
+        )
 
 
-def test_a_long_message_is_clipped_to_fit(app, make_user):
+def test_a_long_message_is_clipped_to_fit(app, make_user, now):
     ana = make_user("ana")
     with app.app_context(), transaction():
         services.notify(
-            [ana.id], kind=NotificationKind.REPLY, message="x" * 400, url="/t/1", actor_id=None
+            [ana.id],
+            kind=NotificationKind.REPLY,
+            message="x" * 400,
+            url="/t/1",
+            actor_id=None,
+            now=now,
         )
     [told] = inbox_of(app, ana)
     assert len(told.message) == 300
@@ -114,12 +123,12 @@ def test_visitors_see_no_notifications_link(client):
     assert ">Notifications" not in client.get("/").get_data(as_text=True)
 
 
-def test_the_inbox_lists_newest_first_with_unread_ones_marked(app, client, make_user):
+def test_the_inbox_lists_newest_first_with_unread_ones_marked(app, client, make_user, now):
     ana = make_user("ana")
     tell(app, [ana], 2)
     first = inbox_of(app, ana)[0]
     with app.app_context():
-        services.mark_read(db.session.get(User, ana.id), first.id)
+        services.mark_read(db.session.get(User, ana.id), first.id, now=now)
     login(client, "ana")
     page = client.get("/notifications").get_data(as_text=True)
     assert page.index("“Topic 2”") < page.index("“Topic 1”")

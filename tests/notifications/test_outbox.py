@@ -26,15 +26,17 @@ def test_registering_a_member_writes_her_confirmation_email_to_the_outbox(app, m
     assert email.sent_at is None
 
 
-def test_a_registration_refused_as_a_duplicate_leaves_no_new_email(app, make_user):
+def test_a_registration_refused_as_a_duplicate_leaves_no_new_email(app, make_user, now):
     make_user("takenname", verified=False)
     before = [email.id for email in sent_emails(app)]
     with app.app_context(), pytest.raises(Conflict):
-        accounts.register(accounts.RegistrationDraft("TakenName", "other@example.com", PASSWORD))
+        accounts.register(
+            accounts.RegistrationDraft("TakenName", "other@example.com", PASSWORD), now=now
+        )
     assert [email.id for email in sent_emails(app)] == before
 
 
-def test_an_email_queued_by_work_that_then_fails_is_rolled_back_with_it(app):
+def test_an_email_queued_by_work_that_then_fails_is_rolled_back_with_it(app, now):
     with app.app_context(), pytest.raises(Conflict), transaction():
         queue_email(
             to="fan@example.com",
@@ -43,6 +45,7 @@ def test_an_email_queued_by_work_that_then_fails_is_rolled_back_with_it(app):
             template="verify_email",
             user={"username": "fan"},
             link="http://localhost/verify/token",
+            now=now,
         )
         raise Conflict("That username is taken. Please choose another.")
     assert sent_emails(app) == []

@@ -4,14 +4,14 @@ with the consent record for product news and offers (issue 6)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import insert, select
 
 from fanhub.accounts.models import User
-from fanhub.db import transaction
+from fanhub.db import transaction, utcnow
 from fanhub.errors import Forbidden, Invalid
 from fanhub.extensions import db
 from fanhub.notifications import preferences
@@ -31,7 +31,6 @@ from tests import factories
 from tests.factories import login
 
 CENTRE = "/settings/notifications"
-NOW = datetime(2026, 11, 18, 10, 30, tzinfo=UTC)
 
 
 def full_form(**changes: str) -> dict[str, str]:
@@ -72,11 +71,11 @@ def consents(app, person) -> list[tuple[Channel, bool, Frequency, ConsentSource]
         ]
 
 
-def choose(app, person, choices, source=ConsentSource.PREFERENCE_CENTRE, *, actor=None, now=NOW):
+def choose(app, person, choices, source=ConsentSource.PREFERENCE_CENTRE, *, actor=None, now=None):
     with app.app_context():
         member = db.session.get(User, person.id)
         by = member if actor is None else db.session.get(User, actor.id)
-        return set_preferences(by, member, choices, source, now=now)
+        return set_preferences(by, member, choices, source, now=now or utcnow())
 
 
 def test_a_new_member_gets_the_defaults_and_nothing_is_stored(app, client, make_user):
@@ -234,7 +233,7 @@ def test_no_one_else_changes_her_choices(app, make_user, who):
     assert consents(app, ana) == []
 
 
-def test_a_visitor_changes_no_one_s_choices(app, make_user):
+def test_a_visitor_changes_no_one_s_choices(app, make_user, now):
     ana = make_user("ana")
     with app.app_context(), pytest.raises(Forbidden):
         set_preferences(
@@ -242,11 +241,12 @@ def test_a_visitor_changes_no_one_s_choices(app, make_user):
             db.session.get(User, ana.id),
             {("offers", "email"): "instant"},
             ConsentSource.PREFERENCE_CENTRE,
+            now=now,
         )
     assert stored(app, ana) == {}
 
 
-def test_the_operator_may_record_a_choice_for_her(app, make_user):
+def test_the_operator_may_record_a_choice_for_her(app, make_user, now):
     ana = make_user("ana")
     with app.app_context():
         set_preferences(
@@ -254,12 +254,13 @@ def test_the_operator_may_record_a_choice_for_her(app, make_user):
             db.session.get(User, ana.id),
             {("offers", "email"): "never", ("replies", "email"): "never"},
             ConsentSource.ACCOUNT_DELETION,
+            now=now,
         )
     assert stored(app, ana) == {(MessageKind.REPLIES, Channel.EMAIL): Frequency.NEVER}
 
 
-def waiting(app, person, kind, frequency, *, emailed=False) -> int:
-    """A notification of `kind` for the member, waiting for an email at `frequency`."""
+def waiting(app, person, kind, frequency, *, now, emailed=False) -> int:
+    """A notification of `kind` for the member, due for an email at `frequency` at `now`."""
     with app.app_context(), transaction():
         return db.session.execute(
             insert(Notification).returning(Notification.id),
@@ -269,10 +270,10 @@ def waiting(app, person, kind, frequency, *, emailed=False) -> int:
                     "kind": kind,
                     "message": "Sam replied",
                     "url": "/t/1",
-                    "created_at": NOW - timedelta(hours=1),
+                    "created_at": now - timedelta(hours=1),
                     "email_frequency": frequency,
-                    "email_due_at": NOW if frequency else None,
-                    "emailed_at": NOW if emailed else None,
+                    "email_due_at": now if frequency else None,
+                    "emailed_at": now if emailed else None,
                 }
             ],
         ).scalar_one()
@@ -283,61 +284,64 @@ def email_state(app, notification_id):
     return row.email_frequency, row.email_due_at
 
 
-def test_waiting_emails_follow_a_new_frequency(app, make_user):
+def test_waiting_emails_follow_a_new_frequency(app, make_user, now):
     ana, ben = make_user("ana"), make_user("ben")
-    reply = waiting(app, ana, NotificationKind.REPLY, Frequency.INSTANT)
-    review_reply = waiting(app, ana, NotificationKind.REVIEW_REPLY, Frequency.DAILY)
-    sent = waiting(app, ana, NotificationKind.REPLY, Frequency.INSTANT, emailed=True)
-    inbox_only = waiting(app, ana, NotificationKind.REPLY, None)
-    mention = waiting(app, ana, NotificationKind.MENTION, Frequency.INSTANT)
-    bens = waiting(app, ben, NotificationKind.REPLY, Frequency.INSTANT)
+    reply = waiting(app, ana, NotificationKind.REPLY, Frequency.INSTANT, now=now)
+    review_reply = waiting(app, ana, NotificationKind.REVIEW_REPLY, Frequency.DAILY, now=now)
+    sent = waiting(app, ana, NotificationKind.REPLY, Frequency.INSTANT, emailed=True, now=now)
+    inbox_only = waiting(app, ana, NotificationKind.REPLY, None, now=now)
+    mention = waiting(app, ana, NotificationKind.MENTION, Frequency.INSTANT, now=now)
+    bens = waiting(app, ben, NotificationKind.REPLY, Frequency.INSTANT, now=now)
 
-    choose(app, ana, {("replies", "email"): "weekly"})
+    choose(app, ana, {("replies", "email"): "weekly"}, now=now)
 
     # A digest takes what waits when it runs: no time of its own.
     assert email_state(app, reply) == (Frequency.WEEKLY, None)
     assert email_state(app, review_reply) == (Frequency.WEEKLY, None)
     # Already emailed, never to be emailed, another kind, another member: untouched.
-    assert email_state(app, sent) == (Frequency.INSTANT, NOW)
+    assert email_state(app, sent) == (Frequency.INSTANT, now)
     assert email_state(app, inbox_only) == (None, None)
-    assert email_state(app, mention) == (Frequency.INSTANT, NOW)
-    assert email_state(app, bens) == (Frequency.INSTANT, NOW)
+    assert email_state(app, mention) == (Frequency.INSTANT, now)
+    assert email_state(app, bens) == (Frequency.INSTANT, now)
 
 
-def test_waiting_emails_moved_to_instant_wait_the_usual_pause(app, make_user):
+def test_waiting_emails_moved_to_instant_wait_the_usual_pause(app, make_user, now):
     ana = make_user("ana")
-    choose(app, ana, {("replies", "email"): "daily"})
-    reply = waiting(app, ana, NotificationKind.REPLY, Frequency.DAILY)
-    choose(app, ana, {("replies", "email"): "instant"})
+    choose(app, ana, {("replies", "email"): "daily"}, now=now)
+    reply = waiting(app, ana, NotificationKind.REPLY, Frequency.DAILY, now=now)
+    later = now + timedelta(minutes=3)
+    choose(app, ana, {("replies", "email"): "instant"}, now=later)
     pause = timedelta(minutes=app.config["EMAIL_COALESCE_MINUTES"])
-    assert email_state(app, reply) == (Frequency.INSTANT, NOW + pause)
+    assert email_state(app, reply) == (Frequency.INSTANT, later + pause)
 
 
-def test_never_takes_waiting_emails_off_the_list(app, make_user):
+def test_never_takes_waiting_emails_off_the_list(app, make_user, now):
     ana = make_user("ana")
-    reply = waiting(app, ana, NotificationKind.REPLY, Frequency.DAILY)
-    choose(app, ana, {("replies", "email"): "never"})
+    reply = waiting(app, ana, NotificationKind.REPLY, Frequency.DAILY, now=now)
+    choose(app, ana, {("replies", "email"): "never"}, now=now)
     assert email_state(app, reply) == (None, None)
 
 
-def test_a_stored_choice_is_updated_in_place_and_the_same_choice_changes_nothing(app, make_user):
+def test_a_stored_choice_is_updated_in_place_and_the_same_choice_changes_nothing(
+    app, make_user, now
+):
     ana = make_user("ana")
-    choose(app, ana, {("offers", "email"): "daily"})
+    choose(app, ana, {("offers", "email"): "daily"}, now=now)
     with app.app_context():
         # As if a second tab saved the same choice after reading the old one.
         assert (
-            preferences._upsert(ana.id, MessageKind.OFFERS, Channel.EMAIL, Frequency.DAILY, NOW)
+            preferences._upsert(ana.id, MessageKind.OFFERS, Channel.EMAIL, Frequency.DAILY, now)
             is False
         )
         assert (
-            preferences._upsert(ana.id, MessageKind.OFFERS, Channel.EMAIL, Frequency.WEEKLY, NOW)
+            preferences._upsert(ana.id, MessageKind.OFFERS, Channel.EMAIL, Frequency.WEEKLY, now)
             is True
         )
         db.session.commit()
     assert stored(app, ana) == {(MessageKind.OFFERS, Channel.EMAIL): Frequency.WEEKLY}
 
 
-def test_two_saves_at_once_record_one_change(isolated_app):
+def test_two_saves_at_once_record_one_change(isolated_app, now):
     """Eight tabs opt out at the same instant: one row, one consent event, no error."""
     ana = factories.make_user(isolated_app, "ana")
     choose(isolated_app, ana, {("offers", "email"): "instant"})
@@ -345,7 +349,7 @@ def test_two_saves_at_once_record_one_change(isolated_app):
     def opt_out(index: int) -> None:
         member = db.session.get(User, ana.id)
         set_preferences(
-            member, member, {("offers", "email"): "never"}, ConsentSource.PREFERENCE_CENTRE
+            member, member, {("offers", "email"): "never"}, ConsentSource.PREFERENCE_CENTRE, now=now
         )
 
     factories.run_together(isolated_app, opt_out, 8)

@@ -83,7 +83,7 @@ def test_a_malformed_smtp_url_stops_send_mail_with_a_message_and_keeps_the_email
 
     result = runner.invoke(args=["send-mail"])
 
-    assert result.exit_code != 0
+    assert result.exit_code == 1, result.output
     assert "SMTP_URL must start with smtp:// or smtps://" in result.output
     [row] = sent_emails(app)
     assert row.status is EmailStatus.PENDING

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from fanhub.accounts.models import User
 from fanhub.brands.models import Brand
+from fanhub.db import utcnow
 from fanhub.extensions import db
 from fanhub.permissions import SYSTEM
 from fanhub.reviews import services
@@ -35,7 +36,9 @@ def make_product(
         draft = services.ProductDraft(
             slug, extra.pop("sku", slug.upper()), name or slug.capitalize(), **extra
         )
-        product = services.create_product(SYSTEM, db.session.get(Brand, brand.id), draft)
+        product = services.create_product(
+            SYSTEM, db.session.get(Brand, brand.id), draft, now=utcnow()
+        )
         db.session.refresh(product)
         return product
 
@@ -56,7 +59,7 @@ def write_review(
             db.session.get(User, author.id),
             db.session.get(Product, product.id),
             services.ReviewDraft(stars, title, body),
-            now=now,
+            now=now or utcnow(),
         )
         db.session.refresh(review)
         return review
@@ -66,7 +69,7 @@ def answer(app: Flask, review: Any, author: Any, body: str = "Thank you for tell
     """A reply under a review (official when the author is the brand's staff)."""
     with app.app_context():
         reply = services.reply_to_review(
-            db.session.get(User, author.id), services.access_review(review.id), body
+            db.session.get(User, author.id), services.access_review(review.id), body, now=utcnow()
         )
         db.session.refresh(reply)
         return reply

@@ -23,14 +23,14 @@ VOTERS = 4  # each keeps toggling helpful votes on the editors' reviews
 PRODUCTS = 5
 
 
-def test_concurrent_reviews_edits_and_votes_leave_exact_aggregates(isolated_app):
+def test_concurrent_reviews_edits_and_votes_leave_exact_aggregates(isolated_app, now):
     app = isolated_app
     brand = factories.make_brand(app, "busy")
     with app.app_context():
         products = [
             services.create_product(
                 SYSTEM, db.session.get(type(brand), brand.id),
-                services.ProductDraft(f"thing-{n}", f"T{n}", f"Thing {n}"),
+                services.ProductDraft(f"thing-{n}", f"T{n}", f"Thing {n}"), now=now,
             ).id
             for n in range(PRODUCTS)
         ]  # fmt: skip
@@ -44,6 +44,7 @@ def test_concurrent_reviews_edits_and_votes_leave_exact_aggregates(isolated_app)
                 db.session.get(User, person.id),
                 db.session.get(Product, products[0]),
                 services.ReviewDraft(1 + n % 5, "", "My first impression of this thing."),
+                now=now,
             )
             edited.append(review.id)
 
@@ -55,6 +56,7 @@ def test_concurrent_reviews_edits_and_votes_leave_exact_aggregates(isolated_app)
                     author,
                     db.session.get(Product, product_id),
                     services.ReviewDraft(1 + (index + n) % 5, "", "Written while others write."),
+                    now=now,
                 )
         elif index < WRITERS + EDITORS:
             author = db.session.get(User, editors[index - WRITERS].id)
@@ -64,6 +66,7 @@ def test_concurrent_reviews_edits_and_votes_leave_exact_aggregates(isolated_app)
                     author,
                     services.access_review(review_id),
                     services.ReviewDraft(1 + (index + n) % 5, "", f"Changed my mind, take {n}."),
+                    now=now,
                 )
         else:
             voter = db.session.get(User, voters[index - WRITERS - EDITORS].id)
@@ -75,9 +78,9 @@ def test_concurrent_reviews_edits_and_votes_leave_exact_aggregates(isolated_app)
                     )
                 )
                 if voted is None:
-                    services.vote_helpful(voter, review)
+                    services.vote_helpful(voter, review, now=now)
                 else:
-                    services.withdraw_helpful(voter, review)
+                    services.withdraw_helpful(voter, review, now=now)
 
     run_together(app, work, WRITERS + EDITORS + VOTERS)
 

@@ -237,11 +237,14 @@ def test_a_forged_queue_cursor_is_a_bad_request(client, shop):
     assert client.get("/b/northwind/reviews/unanswered?after=zz").status_code == 400
 
 
-def test_replying_to_a_removed_review_is_not_possible(app, shop, catalog):
+def test_replying_to_a_removed_review_is_not_possible(app, shop, catalog, now):
     review = write_review(app, catalog.kettle, shop.member, 1)
     with app.app_context():
         services.remove_review(
-            db.session.get(User, shop.moderator.id), services.access_review(review.id), "spam"
+            db.session.get(User, shop.moderator.id),
+            services.access_review(review.id),
+            "spam",
+            now=now,
         )
     client = app.test_client()
     login_as(client, shop.staff)

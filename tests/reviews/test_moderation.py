@@ -141,43 +141,54 @@ def test_a_decision_on_the_wrong_state_is_a_conflict(app, client, shop, catalog)
 
 
 @pytest.mark.parametrize("who", ["owner", "staff", "member", "other_member"])
-def test_the_brand_and_members_cannot_moderate_reviews(app, shop, catalog, who):
+def test_the_brand_and_members_cannot_moderate_reviews(app, shop, catalog, who, now):
     review = write_review(app, catalog.kettle, shop.other_staff, 1)
     with app.app_context(), pytest.raises(Forbidden, match="Only the brand's moderators"):
         services.remove_review(
-            db.session.get(User, shop.person(who).id), services.access_review(review.id), "spam"
+            db.session.get(User, shop.person(who).id),
+            services.access_review(review.id),
+            "spam",
+            now=now,
         )
 
 
-def test_a_site_admin_may_moderate(app, shop, catalog):
+def test_a_site_admin_may_moderate(app, shop, catalog, now):
     review = write_review(app, catalog.kettle, shop.member, 1)
     with app.app_context():
         services.remove_review(
-            db.session.get(User, shop.admin.id), services.access_review(review.id), ReviewRule.ABUSE
+            db.session.get(User, shop.admin.id),
+            services.access_review(review.id),
+            ReviewRule.ABUSE,
+            now=now,
         )
     assert load(app, Review, review.id).status is ReviewStatus.REMOVED
 
 
-def test_an_unknown_rule_or_a_long_note_is_invalid(app, shop, catalog):
+def test_an_unknown_rule_or_a_long_note_is_invalid(app, shop, catalog, now):
     review = write_review(app, catalog.kettle, shop.member, 1)
     with app.app_context():
         moderator = db.session.get(User, shop.moderator.id)
         with pytest.raises(Invalid, match="Choose the rule"):
-            services.remove_review(moderator, services.access_review(review.id), "rude")
+            services.remove_review(moderator, services.access_review(review.id), "rude", now=now)
         with pytest.raises(Invalid, match="500 characters"):
-            services.remove_review(moderator, services.access_review(review.id), "spam", "x" * 501)
+            services.remove_review(
+                moderator, services.access_review(review.id), "spam", "x" * 501, now=now
+            )
         with pytest.raises(Conflict):
-            services.approve_review(moderator, services.access_review(review.id))
+            services.approve_review(moderator, services.access_review(review.id), now=now)
 
 
 def test_an_author_who_fixes_a_rejected_review_sends_it_back_to_the_moderators(
-    app, client, shop, catalog
+    app, client, shop, catalog, now
 ):
     _premoderate(app, shop)
     review = write_review(app, catalog.kettle, shop.member, 2)
     with app.app_context():
         services.reject_review(
-            db.session.get(User, shop.moderator.id), services.access_review(review.id), "abuse"
+            db.session.get(User, shop.moderator.id),
+            services.access_review(review.id),
+            "abuse",
+            now=now,
         )
     login_as(client, shop.member)
     form = client.get("/b/northwind/p/kettle/review").get_data(as_text=True)

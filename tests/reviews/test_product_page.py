@@ -112,10 +112,15 @@ def test_a_forged_cursor_is_a_bad_request(client, rated):
     assert client.get(URL + "?sort=newest&after=x").status_code == 400
 
 
-def test_structured_data_carries_product_rating_and_published_reviews(app, client, shop, rated):
+def test_structured_data_carries_product_rating_and_published_reviews(
+    app, client, shop, rated, now
+):
     with app.app_context():
         services.remove_review(
-            db.session.get(User, shop.moderator.id), services.access_review(rated[-1].id), "spam"
+            db.session.get(User, shop.moderator.id),
+            services.access_review(rated[-1].id),
+            "spam",
+            now=now,
         )
     [data] = _schema(client.get(URL).get_data(as_text=True))
     assert data["@type"] == "Product"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fanhub.brands.models import Brand
+from fanhub.db import utcnow
 from fanhub.errors import Conflict, Forbidden, Invalid
 from fanhub.extensions import db
 from fanhub.permissions import SYSTEM
@@ -26,7 +27,7 @@ NEW = {
 def _create(app, brand, **fields):
     with app.app_context():
         draft = services.ProductDraft(**{**{k: v for k, v in NEW.items()}, **fields})
-        return services.create_product(SYSTEM, db.session.get(Brand, brand.id), draft)
+        return services.create_product(SYSTEM, db.session.get(Brand, brand.id), draft, now=utcnow())
 
 
 def test_staff_add_a_product_from_the_products_page(app, client, shop):
@@ -143,7 +144,7 @@ def services_id(app, slug):
         return services.access_product("northwind", slug).id
 
 
-def test_members_and_moderators_cannot_manage_products(app, shop):
+def test_members_and_moderators_cannot_manage_products(app, shop, now):
     with app.app_context():
         for person in (shop.member, shop.moderator, shop.other_staff):
             with pytest.raises(Forbidden, match="Only the brand's staff"):
@@ -151,6 +152,7 @@ def test_members_and_moderators_cannot_manage_products(app, shop):
                     db.session.get(type(person), person.id),
                     db.session.get(Brand, shop.brand.id),
                     services.ProductDraft("teapot", "T1", "Teapot"),
+                    now=now,
                 )
 
 
@@ -201,10 +203,10 @@ def test_the_cli_creates_a_product(app, runner, shop):
 
 def test_the_cli_explains_a_refusal_and_exits_non_zero(runner, shop):
     result = runner.invoke(args=["product", "create", "northwind", "teapot", "bad sku", "Tea"])
-    assert result.exit_code != 0
+    assert result.exit_code == 1, result.output
     assert "A SKU is 1–64 letters" in result.output
     result = runner.invoke(args=["product", "create", "nowhere", "teapot", "T1", "Tea"])
-    assert result.exit_code != 0
+    assert result.exit_code == 1, result.output
     assert "There is no brand at that address." in result.output
 
 
@@ -216,7 +218,7 @@ def test_the_cli_edits_only_what_it_is_told(app, runner, shop):
         stored = services.access_product("northwind", "teapot")
         assert (stored.name, stored.description) == ("Big Teapot", "Holds a litre.")
     result = runner.invoke(args=["product", "edit", "northwind", "nothing", "--name", "X"])
-    assert result.exit_code != 0
+    assert result.exit_code == 1, result.output
     assert "There is no such product." in result.output
 
 

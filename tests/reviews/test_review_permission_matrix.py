@@ -120,13 +120,16 @@ EXPECTED_REFUSAL = {"edit own review": 404}
 @pytest.mark.parametrize("who", PEOPLE)
 @pytest.mark.parametrize("route", ROUTES, ids=[r.name for r in ROUTES])
 def test_each_reviews_route_lets_in_exactly_the_right_people(
-    app, client, shop, catalog, route, who
+    app, client, shop, catalog, route, who, now
 ):
     review = write_review(app, catalog.kettle, shop.member, 2)
     removed = write_review(app, catalog.kettle, shop.other_staff, 1)
     with app.app_context():
         services.remove_review(
-            db.session.get(User, shop.moderator.id), services.access_review(removed.id), "spam"
+            db.session.get(User, shop.moderator.id),
+            services.access_review(removed.id),
+            "spam",
+            now=now,
         )
         db.session.get(Brand, shop.brand.id).premoderate_new_members = True
         db.session.commit()

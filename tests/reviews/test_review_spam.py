@@ -68,7 +68,10 @@ def _review_url(review: Any) -> str:
 def reply_as(app: Flask, who: Any, review: Any, body: str, now: Any = None) -> ReviewReply:
     with app.app_context():
         reply = services.reply_to_review(
-            db.session.get(User, who.id), services.access_review(review.id), body, now=now
+            db.session.get(User, who.id),
+            services.access_review(review.id),
+            body,
+            now=now or utcnow(),
         )
         db.session.refresh(reply)
         return reply
@@ -80,7 +83,7 @@ def edit_as(app: Flask, who: Any, review: Any, stars: int, body: str, now: Any =
             db.session.get(User, who.id),
             services.access_review(review.id),
             services.ReviewDraft(stars, "", body),
-            now=now,
+            now=now or utcnow(),
         )
         db.session.refresh(edited)
         return edited
@@ -556,7 +559,9 @@ def test_rejecting_a_held_reply_leaves_no_trace_for_others(app, shop, catalog, m
     )
 
 
-def test_a_rejected_reply_restored_on_appeal_is_counted_and_told(app, shop, catalog, make_user):
+def test_a_rejected_reply_restored_on_appeal_is_counted_and_told(
+    app, shop, catalog, make_user, now
+):
     newbie = _newbie(make_user)
     review = write_review(app, catalog.kettle, shop.member, 2)
     reply = reply_as(app, newbie, review, LINKY)
@@ -564,7 +569,9 @@ def test_a_rejected_reply_restored_on_appeal_is_counted_and_told(app, shop, cata
            rule=ModerationRule.SPAM)  # fmt: skip
     [rejected] = actions(app)
     with app.app_context():
-        moderation.appeal(db.session.get(User, newbie.id), rejected.id, "Both are my own shops.")
+        moderation.appeal(
+            db.session.get(User, newbie.id), rejected.id, "Both are my own shops.", now=now
+        )
     before = reply_state(app, review)
     decide(app, shop.moderator, held_case(app, "review_reply", reply.id), Decision.RESTORE)
     after = reply_state(app, review)
@@ -595,7 +602,7 @@ def test_the_queue_queries_do_not_grow_with_held_reviews_and_replies(
 
 
 @pytest.mark.concurrency
-def test_moderators_approving_a_held_reply_at_once_count_it_once(isolated_app):
+def test_moderators_approving_a_held_reply_at_once_count_it_once(isolated_app, now):
     app = isolated_app
     moderators = [factories.make_user(app, f"mod{n}") for n in range(4)]
     reviewer = factories.make_user(app, "reviewer")
@@ -613,6 +620,7 @@ def test_moderators_approving_a_held_reply_at_once_count_it_once(isolated_app):
                 db.session.get(User, moderators[index].id),
                 [f"case:{case.id}"],
                 moderation.DecisionDraft(Decision.APPROVE),
+                now=now,
             )
         except Conflict:
             outcomes.append("conflict")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,9 +16,7 @@ from fanhub.reviews import services as reviews
 from tests import factories
 from tests.reviews.conftest import make_product, write_review
 
-# A Friday noon: the 30-day window starts on Wednesday 21 October at noon, so its weeks
-# start 21 Oct (clipped), 26 Oct, 2 Nov, 9 Nov and 16 Nov.
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+FRIDAY = 4  # datetime.weekday()
 HOUR = 3600
 DAY = 86_400
 # Seconds to the first official reply, per answered question (sorted, by hand):
@@ -54,24 +52,42 @@ def _topic(app, category, author, title, opened, answer_after=None, answerer=Non
     return factories.load(app, Topic, topic.id)
 
 
-def _solve(app, topic: Topic, solver: Any) -> None:
+def _solve(app, topic: Topic, solver: Any, now: datetime) -> None:
     post = factories.reply(
-        app, topic, solver, body="This fixed it for me.", now=NOW - timedelta(hours=1)
+        app, topic, solver, body="This fixed it for me.", now=now - timedelta(hours=1)
     )
     with app.app_context():
         forums.mark_solution(
             db.session.get(User, topic.author_id),
             db.session.get(Topic, topic.id),
             db.session.get(Post, post.id),
+            now=now,
         )
 
 
+@pytest.fixture(autouse=True)
+def desk_now(now: datetime, time_machine: Any) -> datetime:
+    """The last Friday noon, the moment the desk's figures were worked out for by hand.
+
+    Every staff desk test runs there: the run's clock moves to it (and ticks on) before any
+    data or session is made, so the pages are drawn at it too. (Moving the clock back after
+    a login would void the session: a cookie signed in the future is refused.)
+
+    From a Friday noon the 30-day window starts on a Wednesday noon, so its weeks start
+    that Wednesday (clipped) and on the Mondays 25, 18, 11 and 4 days before the Friday.
+    """
+    friday = now - timedelta(days=(now.weekday() - FRIDAY) % 7)
+    friday = friday.replace(hour=12, minute=0, second=0, microsecond=0)
+    time_machine.move_to(friday, tick=True)
+    return friday
+
+
 @pytest.fixture
-def desk_data(app, shop) -> DeskData:
+def desk_data(app, shop, desk_now) -> DeskData:
     """Twelve customer questions in the window (ten answered), and some that must not count:
     one opened by staff, one answered 40 days ago; four reviews in the window (two
     answered), one older; helpful votes and accepted solutions from members."""
-    start = NOW - timedelta(days=20)
+    start = desk_now - timedelta(days=20)
     topics: dict[str, Topic] = {}
     for n, seconds in enumerate(SUPPORT_TIMES):
         topics["ABCD"[n]] = _topic(
@@ -84,29 +100,42 @@ def desk_data(app, shop) -> DeskData:
             start + timedelta(hours=10 + n), seconds, shop.owner,
         )  # fmt: skip
     topics["U1"] = _topic(
-        app, shop.support, shop.member, "Still waiting on support", NOW - timedelta(days=3)
+        app, shop.support, shop.member, "Still waiting on support", desk_now - timedelta(days=3)
     )
     topics["U2"] = _topic(
-        app, shop.discussion, shop.member, "Still waiting in discussion", NOW - timedelta(days=1)
+        app,
+        shop.discussion,
+        shop.member,
+        "Still waiting in discussion",
+        desk_now - timedelta(days=1),
     )
     # Not customer questions, or not in the window.
     topics["staff"] = _topic(
-        app, shop.support, shop.staff, "A note from the team", NOW - timedelta(days=2)
+        app, shop.support, shop.staff, "A note from the team", desk_now - timedelta(days=2)
     )
     topics["old"] = _topic(
-        app, shop.support, shop.member, "An old question", NOW - timedelta(days=40), 120, shop.staff
+        app,
+        shop.support,
+        shop.member,
+        "An old question",
+        desk_now - timedelta(days=40),
+        120,
+        shop.staff,
     )
     topics["idea"] = _topic(
-        app, shop.ideas, shop.member, "An idea, not a question", NOW - timedelta(days=4)
+        app, shop.ideas, shop.member, "An idea, not a question", desk_now - timedelta(days=4)
     )
     # A is solved by a member's reply, B by the staff's own answer (the team is not a helper).
-    _solve(app, topics["A"], shop.other_member)
+    _solve(app, topics["A"], shop.other_member, desk_now)
     with app.app_context():
         answer = db.session.scalars(
             db.select(Post).where(Post.topic_id == topics["B"].id, Post.position == 2)
         ).one()
         forums.mark_solution(
-            db.session.get(User, shop.member.id), db.session.get(Topic, topics["B"].id), answer
+            db.session.get(User, shop.member.id),
+            db.session.get(Topic, topics["B"].id),
+            answer,
+            now=desk_now,
         )
 
     products = {
@@ -115,7 +144,8 @@ def desk_data(app, shop) -> DeskData:
     }
     reviewers = [factories.make_user(app, f"reviewer{n}") for n in range(3)]
     days_ago = {"r1": 2, "r2": 3, "r3": 10, "r4": 29, "old": 40}
-    # Week of 16 Nov: 5 and 1 stars -> 3.0; week of 9 Nov: 4.0; first (clipped) week: 2.0.
+    # The last week (from Monday): 5 and 1 stars -> 3.0; the week 10 days ago: 4.0; the
+    # first, clipped week (29 days ago): 2.0.
     plan = {
         "r1": (products["kettle"], shop.member, 5, "Lovely"),
         "r2": (products["kettle"], reviewers[0], 1, '=HYPERLINK("x")'),
@@ -125,7 +155,7 @@ def desk_data(app, shop) -> DeskData:
     }
     written = {
         key: write_review(
-            app, product, author, stars, title=title, now=NOW - timedelta(days=days_ago[key])
+            app, product, author, stars, title=title, now=desk_now - timedelta(days=days_ago[key])
         )
         for key, (product, author, stars, title) in plan.items()
     }
@@ -141,6 +171,8 @@ def desk_data(app, shop) -> DeskData:
     for voter in (reviewers[0], shop.other_member):
         with app.app_context():
             reviews.vote_helpful(
-                db.session.get(User, voter.id), reviews.access_review(written["r1"].id)
+                db.session.get(User, voter.id),
+                reviews.access_review(written["r1"].id),
+                now=desk_now,
             )
     return DeskData(shop, topics, written, products)
