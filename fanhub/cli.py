@@ -5,15 +5,18 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from fanhub import benchdata, demo
+from fanhub import benchdata, demo, rerender
 from fanhub.accounts import cli as accounts_cli
 from fanhub.accounts.services import count_members
 from fanhub.brands import cli as brands_cli
+from fanhub.brands import rerender as brands_rerender
 from fanhub.db import utcnow
 from fanhub.errors import DomainError
 from fanhub.forums import cli as forums_cli
+from fanhub.forums import rerender as forums_rerender
 from fanhub.notifications import cli as notifications_cli
 from fanhub.reviews import cli as reviews_cli
+from fanhub.reviews import rerender as reviews_rerender
 
 
 def register(app: Flask) -> None:
@@ -23,6 +26,10 @@ def register(app: Flask) -> None:
     forums_cli.register(app)
     notifications_cli.register(app)
     reviews_cli.register(app)
+    rerender.register(
+        app,
+        [*brands_rerender.STORED_HTML, *forums_rerender.STORED_HTML, *reviews_rerender.STORED_HTML],
+    )
 
     @app.cli.command("seed-demo")
     @click.option(
