@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from fanhub import cli, clock, errors, health, humanize, inputs
+from fanhub import cli, clock, content, errors, events, health, humanize, inputs
 from fanhub.accounts import views as accounts_views
 from fanhub.accounts.services import load_session_user
 from fanhub.brands import views as brands_views
@@ -39,6 +39,13 @@ BLUEPRINTS = (
     staff_views.bp,
     health.bp,
 )
+
+# The content registry's one list: every kind of content, declared by its own domain
+# (`<domain>/content.py`). See docs/architecture.md, "to add a kind of content".
+CONTENT_KINDS: tuple[content.ContentKind, ...] = ()
+
+# Who hears which domain event after its commit: each domain's `subscribers.py`.
+SUBSCRIPTIONS: tuple[tuple[type[events.Event], events.Subscriber], ...] = ()
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -73,6 +80,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Please log in to continue."
     login_manager.user_loader(_load_user)
 
+    content.register(CONTENT_KINDS)
+    events.subscribe(SUBSCRIPTIONS)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     errors.register_error_handlers(app)

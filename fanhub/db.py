@@ -13,6 +13,7 @@ from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
+from fanhub import events
 from fanhub.errors import NotFound
 from fanhub.extensions import db
 
@@ -88,7 +89,11 @@ def transaction() -> Iterator[None]:
         db.session.commit()
     except BaseException:
         db.session.rollback()
+        events.discard_pending()
         raise
+    # After the commit, outside the try: a subscriber's failure must not roll back (or
+    # be mistaken for) the write that already happened.
+    events.publish_pending()
 
 
 def configure_sqlite(engine: Engine) -> None:

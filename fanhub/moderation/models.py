@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# Declared by the content registry; moderation stores it, so its models name it too.
+from fanhub.content import ItemKind as ItemKind
 from fanhub.db import UTCDateTime, append_only, str_enum, utcnow
 from fanhub.extensions import Model
 
@@ -20,21 +22,6 @@ FLAG_NOTE_MAX = 500
 REASON_MAX = 500
 APPEAL_MAX = 2000
 HOLD_REASON_MAX = 200
-
-
-class ItemKind(enum.StrEnum):
-    """What can be flagged and moderated."""
-
-    TOPIC = "topic"
-    POST = "post"
-    REVIEW = "review"
-    REVIEW_REPLY = "review_reply"
-    # A member's account (suspensions and bans): never flagged, but logged and appealed.
-    MEMBER = "member"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
 
 
 class FlagReason(enum.StrEnum):

@@ -1,0 +1,152 @@
+"""The content registry: every kind of member-written content (topic, post, review, reply…)
+is declared by the domain that owns it, and moderation, the data export, the staff desk and
+later search and webhooks ask here instead of branching on other domains' models.
+
+A domain describes each of its kinds with one object satisfying `ContentKind` (for example
+`fanhub/forums/content.py`) and `create_app` registers them from one explicit list
+(`fanhub/__init__.py`: `CONTENT_KINDS`). Adding a kind is its domain's files, its value in
+`ItemKind` below and one line in that list.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement, Select
+
+    from fanhub.moderation.models import ModerationRule
+
+
+class ItemKind(enum.StrEnum):
+    """Every kind of content the registry knows, as moderation stores and logs it."""
+
+    TOPIC = "topic"
+    POST = "post"
+    REVIEW = "review"
+    REVIEW_REPLY = "review_reply"
+    # A member's account (suspensions and bans): never flagged, but logged and appealed.
+    MEMBER = "member"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+# The one vocabulary of an item's state, whatever its own status column calls it.
+VISIBLE, HIDDEN, REMOVED, PENDING, GONE = "visible", "hidden", "removed", "pending", "gone"
+
+
+@dataclass
+class Item:
+    """One piece of content as moderation, the desk and search see it, whatever its kind."""
+
+    kind: ItemKind
+    id: int
+    brand_id: int
+    author_id: int | None
+    state: str
+    excerpt: str
+    # The thread it stands in, in words: a topic's title, a product's name.
+    context: str
+    url: str
+    row: Any
+    # The forum topic it belongs to, for a kind that has one (it can be locked).
+    thread: Any | None = None
+
+    @property
+    def noun(self) -> str:
+        return {"review_reply": "reply"}.get(self.kind.value, self.kind.value)
+
+
+class ContentKind(Protocol):
+    """What a domain answers about one kind of its content.
+
+    State changes never commit: the caller's transaction holds them, with their counters.
+    """
+
+    kind: ItemKind
+
+    def load(self, ids: Collection[int]) -> dict[int, Item]:
+        """Items by id with their context, in one query however many."""
+        ...
+
+    def visible_clause(self, viewer: Any, *, now: datetime) -> ColumnElement[bool]:
+        """The SQL filter for rows of this kind the viewer may see in a list or search."""
+        ...
+
+    def can_see(self, viewer: Any, row: Any, *, now: datetime) -> bool:
+        """Whether the viewer may see this one row (the same rule as `visible_clause`)."""
+        ...
+
+    def where(self, item: Item) -> str:
+        """Where it stands, for a sentence to its author: "in “Title”", "of Product"."""
+        ...
+
+    def set_state(
+        self, item: Item, state: str, *, rule: ModerationRule | None, reason: str, now: datetime
+    ) -> None:
+        """Show, hide or remove it at `now`, moving what counts it (no commit)."""
+        ...
+
+    def approve_held(self, item: Item, *, now: datetime) -> None:
+        """Publish an item held for a moderator as if written now (no commit).
+
+        :raises Conflict: it is no longer held (decided elsewhere meanwhile).
+        """
+        ...
+
+    def reject_held(
+        self, item: Item, *, rule: ModerationRule | None, reason: str, now: datetime
+    ) -> None:
+        """Keep a held item out of sight for good; sets `item.state` (no commit).
+
+        :raises Conflict: it is no longer held (decided elsewhere meanwhile).
+        """
+        ...
+
+    def after_commit(self, item: Item) -> None:
+        """Forget the cached copies visitors are served of what just changed."""
+        ...
+
+    def recent_writing(
+        self, author_id: int, since: datetime, now: datetime, *, excluding: int | None
+    ) -> Select[Any]:
+        """Her writing of this kind between `since` and `now` as (body, at) rows, for the
+        repeated-text check; `excluding` is the item being edited."""
+        ...
+
+    def export_records(self, user_id: int) -> Iterator[dict[str, Any]]:
+        """Her content of this kind as the data export's records."""
+        ...
+
+
+_KINDS: dict[ItemKind, ContentKind] = {}
+
+
+def register(kinds: Iterable[ContentKind]) -> None:
+    """Make these kinds known (the app factory calls this with its one list)."""
+    for kind in kinds:
+        _KINDS[kind.kind] = kind
+
+
+def content_kind(kind: ItemKind) -> ContentKind:
+    """The object that answers for `kind`.
+
+    :raises KeyError: no domain declared it.
+    """
+    return _KINDS[kind]
+
+
+def content_kinds() -> tuple[ContentKind, ...]:
+    """Every registered kind, in the order they were declared."""
+    return tuple(_KINDS.values())
+
+
+def is_content(kind: ItemKind) -> bool:
+    """Whether a domain declared `kind` (a member's account is logged, not content)."""
+    return kind in _KINDS
