@@ -9,9 +9,20 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from fanhub import cli, clock, content, errors, events, health, humanize, inputs
+from fanhub import (
+    cli,
+    clock,
+    content,
+    errors,
+    events,
+    health,
+    humanize,
+    inputs,
+    personal_data,
+)
 from fanhub.accounts import views as accounts_views
 from fanhub.accounts.services import load_session_user
+from fanhub.brands import personal_data as brands_data
 from fanhub.brands import views as brands_views
 from fanhub.config import load_config
 from fanhub.db import configure_sqlite
@@ -19,11 +30,19 @@ from fanhub.embed import views as embed_views
 from fanhub.embed.replay import EmbedAnswers
 from fanhub.embed.sessions import SessionInterface
 from fanhub.extensions import cache, csrf, db, limiter, login_manager, migrate
+from fanhub.forums import content as forums_content
+from fanhub.forums import personal_data as forums_data
 from fanhub.forums import views as forums_views
 from fanhub.headers import security_headers
+from fanhub.moderation import personal_data as moderation_data
 from fanhub.moderation import views as moderation_views
+from fanhub.notifications import personal_data as notifications_data
 from fanhub.notifications import views as notifications_views
+from fanhub.reviews import content as reviews_content
+from fanhub.reviews import personal_data as reviews_data
+from fanhub.reviews import subscribers as reviews_subscribers
 from fanhub.reviews import views as reviews_views
+from fanhub.staff import personal_data as staff_data
 from fanhub.staff import views as staff_views
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,10 +61,28 @@ BLUEPRINTS = (
 
 # The content registry's one list: every kind of content, declared by its own domain
 # (`<domain>/content.py`). See docs/architecture.md, "to add a kind of content".
-CONTENT_KINDS: tuple[content.ContentKind, ...] = ()
+CONTENT_KINDS: tuple[content.ContentKind, ...] = (
+    forums_content.TOPIC,
+    forums_content.POST,
+    reviews_content.REVIEW,
+    reviews_content.REVIEW_REPLY,
+)
+
+# The personal-data registry's one list: each domain's part of a member's data (her export
+# and her account's deletion), `<domain>/personal_data.py`, in the order of her export.
+PERSONAL_DATA: tuple[personal_data.PersonalData, ...] = (
+    forums_data.PART,
+    reviews_data.PART,
+    brands_data.PART,
+    notifications_data.PART,
+    moderation_data.PART,
+    staff_data.PART,
+)
 
 # Who hears which domain event after its commit: each domain's `subscribers.py`.
-SUBSCRIPTIONS: tuple[tuple[type[events.Event], events.Subscriber], ...] = ()
+SUBSCRIPTIONS: tuple[tuple[type[events.Event], events.Subscriber], ...] = (
+    *reviews_subscribers.SUBSCRIPTIONS,
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -81,6 +118,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.user_loader(_load_user)
 
     content.register(CONTENT_KINDS)
+    personal_data.register(PERSONAL_DATA)
     events.subscribe(SUBSCRIPTIONS)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -10,8 +10,8 @@ from fanhub.accounts import cli as accounts_cli
 from fanhub.accounts.services import count_members
 from fanhub.brands import cli as brands_cli
 from fanhub.brands import rerender as brands_rerender
+from fanhub.command_errors import domain_errors
 from fanhub.db import utcnow
-from fanhub.errors import DomainError
 from fanhub.forums import cli as forums_cli
 from fanhub.forums import rerender as forums_rerender
 from fanhub.notifications import cli as notifications_cli
@@ -39,13 +39,11 @@ def register(app: Flask) -> None:
         show_default=True,
         help="demo: a few people to explore; large: the benchmark's 100,000-post brand.",
     )
+    @domain_errors
     def seed_demo(scale: str) -> None:
         """Fill an empty database with demo brands and people, and print their logins."""
         if scale == "large":
-            try:
-                built = benchdata.build_bench_data(benchdata.LARGE, echo=click.echo, now=utcnow())
-            except DomainError as err:
-                raise click.ClickException(err.message) from None
+            built = benchdata.build_bench_data(benchdata.LARGE, echo=click.echo, now=utcnow())
             click.echo(
                 f"Large data set ready in {built.seconds:.0f} s: /b/{benchdata.BRAND_SLUG}, "
                 f"the very long thread is /t/{built.long_topic_id} "

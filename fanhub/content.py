@@ -14,7 +14,7 @@ import enum
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Select
@@ -115,13 +115,41 @@ class ContentKind(Protocol):
 
     def recent_writing(
         self, author_id: int, since: datetime, now: datetime, *, excluding: int | None
-    ) -> Select[Any]:
+    ) -> Select[str, datetime]:
         """Her writing of this kind between `since` and `now` as (body, at) rows, for the
         repeated-text check; `excluding` is the item being edited."""
         ...
 
     def export_records(self, user_id: int) -> Iterator[dict[str, Any]]:
         """Her content of this kind as the data export's records."""
+        ...
+
+
+# Abilities only some kinds have: whoever needs one asks each registered kind with
+# isinstance(kind, WaitingList).
+
+
+@runtime_checkable
+class WaitingList(Protocol):
+    """A kind of content whose items may wait for approval with no case in the queue (a
+    review pending on its brand's pages); the queue lists them apart, by id."""
+
+    kind: ItemKind
+
+    def waiting_for_approval(
+        self, brand_ids: Collection[int] | None, *, after: int, limit: int
+    ) -> list[Any]:
+        """Rows waiting with no open case, by id after `after`, in `brand_ids` (None: all)."""
+        ...
+
+
+@runtime_checkable
+class TakesPart(Protocol):
+    """A kind of content whose writing makes its author take part in a brand, so its team
+    may vouch for her (her posts and her reviews; not her replies under reviews)."""
+
+    def participant_brands(self, member_id: int, brand_ids: Collection[int]) -> Select[Any]:
+        """The brands among `brand_ids` where she wrote one, as one column."""
         ...
 
 

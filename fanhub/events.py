@@ -31,16 +31,22 @@ class Event:
 
 @dataclass(frozen=True)
 class TopicStarted(Event):
+    """A topic is listed: started, or approved by a moderator."""
+
     topic_id: int
-    author_id: int
+    # None: her account was deleted while the topic waited for a moderator.
+    author_id: int | None
 
 
 @dataclass(frozen=True)
 class ReplyPosted(Event):
+    """A reply took its place in a thread: posted, or approved by a moderator."""
+
     topic_id: int
     post_id: int
     position: int
-    author_id: int
+    # None: her account was deleted while the reply waited for a moderator.
+    author_id: int | None
 
 
 @dataclass(frozen=True)
@@ -54,13 +60,15 @@ class PostChanged(Event):
 
 @dataclass(frozen=True)
 class TopicChanged(Event):
-    """A topic's title, category, lock, pin or idea status changed."""
+    """A topic's title, category, lock, pin, solution or idea status changed."""
 
     topic_id: int
 
 
 @dataclass(frozen=True)
 class OfficialAnswerGiven(Event):
+    """The brand's staff replied in a topic (each official reply, not only the first)."""
+
     topic_id: int
     post_id: int
     staff_id: int

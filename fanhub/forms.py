@@ -1,10 +1,11 @@
-"""Form pieces every domain shares: showing a service's error, and button-only forms."""
+"""Form pieces every domain shares: showing a service's error, button-only forms, and what
+a page says when a member's words wait for a moderator."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import flash
+from flask import abort, flash
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms.csrf.core import CSRFTokenField
@@ -168,6 +169,20 @@ def _screen(form: Any, data: Any) -> tuple[MultiDict[str, Any], dict[str | None,
 
 class ActionForm(AttachableForm):
     """A field-less form: a state-changing button that posts with a CSRF token."""
+
+
+def require_valid_post() -> None:
+    """For a field-less button's view: refuse (400) a POST whose CSRF token failed."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+def held_message(what: str) -> str:
+    """What a member is told when her topic, reply or review waits for a moderator."""
+    return (
+        f"Your {what} is waiting for a moderator: it will appear once they approve it. "
+        "You'll get a notification either way."
+    )
 
 
 def form_status(form: AttachableForm, failure: DomainError | None = None) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import overload
+from typing import Literal, overload
 
 from flask import Flask, request
 from werkzeug.exceptions import UnsupportedMediaType
@@ -43,11 +43,20 @@ JSON_PREFIXES = ("/embed/", "/api/")
 CURSOR_MESSAGE = "That list position is not valid; start again from the first page."
 
 _INTEGER = re.compile(r"-?[0-9]+")
-# C0 controls other than tab, line feed and carriage return, DEL, and lone surrogates
-# (which no page can be encoded with: JSON's "\ud800" decodes to one).
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-# In a URL or a query string even tab and line feed have no business.
-_UNPRINTABLE_IN_URL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+# The characters each kind of text may not hold, for `has_control_characters`.
+_CONTROL_CHARACTERS = {
+    # Text a member writes (a post, a bio): C0 controls other than tab, line feed and
+    # carriage return, DEL, and lone surrogates (which no page can be encoded with:
+    # JSON's "\ud800" decodes to one).
+    "text": re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]"),
+    # One line of plain text (a title, a name): no tab or line break of any kind either,
+    # nor the C1 controls.
+    "line": re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]"),
+    # A URL or a query string, where even tab and line feed have no business.
+    "address": re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]"),
+}
+# A colour as pages and the widget use it.
+_COLOUR = re.compile(r"#[0-9a-f]{6}")
 
 
 def parse_int(
@@ -147,6 +156,26 @@ def _range_message(field: str | None, lo: int, hi: int) -> str:
     return f"{name} must be a whole number from {lo} to {hi}."
 
 
+def has_control_characters(text: str, *, kind: Literal["text", "line", "address"] = "text") -> bool:
+    """Whether `text` holds a character that `kind` of text may not (the one check of
+    control characters; see `_CONTROL_CHARACTERS` for each kind's list).
+
+    "text" is what a member writes, line breaks and tabs allowed; "line" is one line of
+    plain text, such as a title; "address" is a URL's path or query string.
+    """
+    return _CONTROL_CHARACTERS[kind].search(text) is not None
+
+
+def parse_colour(raw: str, *, hash_optional: bool = False) -> str | None:
+    """A colour written as #rrggbb (either case, spaces around ignored) as "#rrggbb" in
+    lower case, or None when `raw` is not one. `hash_optional`: "rrggbb" will do too (the
+    widget's query string, where a "#" would have to be escaped)."""
+    text = raw.strip().lower()
+    if hash_optional and not text.startswith("#"):
+        text = "#" + text
+    return text if _COLOUR.fullmatch(text) else None
+
+
 def text_problem(value: object, *, one_line: bool = False) -> str | None:
     """What makes a submitted value unusable as text, or None when it is fine.
 
@@ -156,7 +185,7 @@ def text_problem(value: object, *, one_line: bool = False) -> str | None:
     """
     if not isinstance(value, str):
         return "This field takes text."
-    if _UNPRINTABLE.search(value):
+    if has_control_characters(value):
         if one_line:
             return "This is one line of plain text, without control characters."
         return "This has characters that can't be used in text (control characters or broken ones)."
@@ -232,7 +261,7 @@ def refuse_bodies() -> None:
     if request.routing_exception is not None:
         return  # a 404 or 405 says more than anything about the body
     for key, values in request.args.lists():
-        if any(_UNPRINTABLE_IN_URL.search(text) for text in (key, *values)):
+        if any(has_control_characters(text, kind="address") for text in (key, *values)):
             raise Invalid("The address has characters that can't be used in it.", field=key)
     if request.method in ("GET", "HEAD", "OPTIONS") or request.path.startswith(JSON_PREFIXES):
         return

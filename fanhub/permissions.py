@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from fanhub.accounts.models import UserStatus
 from fanhub.brands.models import BrandRole, Role
-from fanhub.errors import Forbidden
+from fanhub.errors import Conflict, DomainError, Forbidden, NotFound
 from fanhub.extensions import db
 
 
@@ -264,3 +265,71 @@ def holds(user: Any, brand_id: int, *roles: Role) -> bool:
     is the brand's staff, not because a site admin could have written it.
     """
     return bool(roles_in(user, brand_id) & set(roles))
+
+
+@dataclass(frozen=True)
+class OnlyHerself:
+    """Who besides the member may act on her account, and what each refusal says.
+
+    One rule ("only the member herself") with the words and exceptions of each place that
+    applies it; the cases are the constants below, so a new page picks one rather than
+    writing the check again.
+    """
+
+    # Forbidden, to anyone else (and to nobody signed in, unless `signed_out` says more).
+    refusal: str
+    # Forbidden, to a visitor who is not signed in; None: the refusal.
+    signed_out: str | None = None
+    # Raised when her account is already deleted; None: not checked.
+    deleted: tuple[type[DomainError], str] | None = None
+    # A site admin may act for her (Action.ACCOUNT_EDIT_ANY).
+    admin: bool = False
+    # The operator at the command line (SYSTEM) may act for her.
+    operator: bool = False
+
+
+# Her profile: she or a site admin.
+OWN_ACCOUNT: Final = OnlyHerself("You can only change your own account.", admin=True)
+# Her password: she alone, even against an admin.
+OWN_PASSWORD: Final = OnlyHerself("You can only change your own password.")
+# Her email address's confirmation: she alone.
+OWN_ADDRESS: Final = OnlyHerself("You can only confirm your own address.")
+# Her data: the privacy page, the export, deleting the account (a second deletion is a 409).
+OWN_DATA: Final = OnlyHerself(
+    "You can only do this for your own account.",
+    deleted=(Conflict, "This account was already deleted."),
+)
+# Her contact choices: she, or the operator (recording an opt-out as an account is erased);
+# a deleted member has none (404).
+OWN_CONTACT_CHOICES: Final = OnlyHerself(
+    "Only the member herself can change how she is contacted.",
+    signed_out="Log in to choose how we contact you.",
+    deleted=(NotFound, "There is no such member."),
+    operator=True,
+)
+
+
+def require_self(
+    actor: Any, member: Any, rule: OnlyHerself, *, now: datetime | None = None
+) -> None:
+    """Refuse anyone but `member` herself, and those `rule` lets act for her.
+
+    `now` is needed by a rule that lets a site admin act for her (a suspended admin may
+    not); the others never read it.
+
+    :raises Forbidden: the actor is someone else (or nobody), with the rule's words.
+    :raises DomainError: the rule's `deleted` error, when her account is deleted.
+    """
+    if rule.admin and now is None:
+        raise TypeError("require_self needs now= for a rule that lets a site admin act")
+    if rule.operator and actor is SYSTEM:
+        pass
+    elif rule.signed_out is not None and not getattr(actor, "is_authenticated", False):
+        raise Forbidden(rule.signed_out)
+    elif getattr(actor, "id", None) != member.id and not (
+        rule.admin and now is not None and can(actor, Action.ACCOUNT_EDIT_ANY, now=now)
+    ):
+        raise Forbidden(rule.refusal)
+    if rule.deleted is not None and member.status is UserStatus.DELETED:
+        error, message = rule.deleted
+        raise error(message)

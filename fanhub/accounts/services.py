@@ -30,11 +30,13 @@ from fanhub.inputs import MAX_ID, parse_int
 from fanhub.links import absolute_url, site_path
 from fanhub.notifications.services import queue_email
 from fanhub.permissions import (
-    Action,
+    OWN_ACCOUNT,
+    OWN_ADDRESS,
+    OWN_PASSWORD,
     ban_ends,
     banned_message,
-    can,
     is_restricted,
+    require_self,
     suspended_message,
 )
 from fanhub.text import RenderedText, mention_candidates, render_text
@@ -241,11 +243,6 @@ def access_profile(username: str) -> User:
     return user
 
 
-def _require_self_or_admin(actor: Any, user: User, *, now: datetime) -> None:
-    if getattr(actor, "id", None) != user.id and not can(actor, Action.ACCOUNT_EDIT_ANY, now=now):
-        raise Forbidden("You can only change your own account.")
-
-
 def update_profile(actor: Any, user: User, draft: ProfileDraft, *, now: datetime) -> User:
     """Change a member's display name and bio.
 
@@ -253,7 +250,7 @@ def update_profile(actor: Any, user: User, draft: ProfileDraft, *, now: datetime
         while suspended (her name and bio are public words, like a post).
     :raises Invalid: a field is too long.
     """
-    _require_self_or_admin(actor, user, now=now)
+    require_self(actor, user, OWN_ACCOUNT, now=now)
     if getattr(actor, "id", None) == user.id and is_restricted(actor, now=now):
         raise Forbidden(suspended_message(actor, now=now))
     display_name = " ".join(draft.display_name.split())
@@ -277,8 +274,7 @@ def change_password(actor: Any, user: User, current: str, new: str) -> User:
     :raises Forbidden: the actor is not the member.
     :raises Invalid: the current password is wrong or the new one breaks the rules.
     """
-    if getattr(actor, "id", None) != user.id:
-        raise Forbidden("You can only change your own password.")
+    require_self(actor, user, OWN_PASSWORD)
     if not check_password_hash(user.password_hash, current):
         raise Invalid("That is not your current password.", field="current_password")
     check_password(new, related=(user.username, user.email), field="new_password")
@@ -314,8 +310,7 @@ def resend_verification(actor: Any, user: User, *, now: datetime) -> None:
     :raises Forbidden: the actor is not the member.
     :raises Conflict: the address is already confirmed.
     """
-    if getattr(actor, "id", None) != user.id:
-        raise Forbidden("You can only confirm your own address.")
+    require_self(actor, user, OWN_ADDRESS)
     if user.is_email_verified:
         raise Conflict("Your email address is already confirmed.")
     with transaction():

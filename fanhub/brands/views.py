@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -22,7 +21,7 @@ from fanhub.brands.forms import BrandNewsForm, BrandPageForm
 from fanhub.clock import request_time
 from fanhub.errors import DomainError
 from fanhub.extensions import limiter
-from fanhub.forms import ActionForm, form_status
+from fanhub.forms import ActionForm, form_status, require_valid_post
 from fanhub.permissions import Action
 
 bp = Blueprint("brands", __name__)
@@ -59,8 +58,7 @@ def theme(brand: str) -> ResponseReturnValue:
 @bp.route("/b/<brand>/<any(follow,unfollow):change>", methods=["POST"])
 @login_required
 def follow(brand: str, change: str) -> ResponseReturnValue:
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_valid_post()
     target = services.access_brand(brand)
     if change == "follow":
         services.follow(current_user, target, now=request_time())

@@ -16,12 +16,11 @@ from typing import Any
 from markupsafe import escape
 
 from fanhub.errors import Invalid
-from fanhub.inputs import optional_int
+from fanhub.inputs import optional_int, parse_colour
 from fanhub.reviews.widget import MOST_HELPFUL, CachedSummary
 
 THEMES = ("light", "dark")
 DEFAULT_COUNT = 3
-_ACCENT = re.compile(r"#?([0-9a-fA-F]{6})")
 # What a browser sends as an origin (see brands.services.clean_widget_origins, which
 # checks them on write); anything else is left out of the policy, never pasted into it.
 _ORIGIN = re.compile(
@@ -70,10 +69,9 @@ def widget_options(theme: str | None, accent: str | None, count: str | None) -> 
         raise Invalid("theme must be light or dark.", field="theme")
     chosen_accent = None
     if accent:
-        match = _ACCENT.fullmatch(accent.strip())
-        if match is None:
+        chosen_accent = parse_colour(accent, hash_optional=True)
+        if chosen_accent is None:
             raise Invalid("accent must be a colour written as #rrggbb, e.g. #1a73e8.", "accent")
-        chosen_accent = "#" + match.group(1).lower()
     chosen_count = optional_int(count, lo=0, hi=MOST_HELPFUL, default=DEFAULT_COUNT, field="count")
     return WidgetOptions(chosen_theme, chosen_accent, chosen_count)
 

@@ -24,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from fanhub.clock import request_time
 from fanhub.errors import DomainError, Invalid, reshown_on_outage
 from fanhub.extensions import cache, limiter, member_key
-from fanhub.forms import ActionForm, forget_draft, form_status
+from fanhub.forms import ActionForm, forget_draft, form_status, held_message, require_valid_post
 from fanhub.forums import feeds, services
 from fanhub.forums.forms import (
     CategoryForm,
@@ -47,11 +47,6 @@ from fanhub.moderation import trust
 
 bp = Blueprint("forums", __name__)
 
-HELD_MESSAGE = (
-    "Your {what} is waiting for a moderator: it will appear once they approve it. "
-    "You'll get a notification either way."
-)
-
 
 def _topic_url(topic: Topic, page: int = 1, anchor: str | None = None) -> str:
     values: dict[str, Any] = {"topic_id": topic.id, "slug": topic.slug}
@@ -63,12 +58,6 @@ def _topic_url(topic: Topic, page: int = 1, anchor: str | None = None) -> str:
 def _post_limit() -> str:
     # Chosen per request: level-0 members get the stricter limit (issue 5, point 5).
     return trust.post_rate_limit(current_user)
-
-
-def _require_valid_post() -> None:
-    """Field-less buttons: refuse a POST whose CSRF token failed (ActionForm checks it)."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
 
 
 @bp.route("/b/<brand>/c/<category>")
@@ -100,7 +89,7 @@ def new_topic(brand: str, category: str) -> ResponseReturnValue:
             failure = err
         else:
             if topic.status is TopicStatus.PENDING:
-                flash(HELD_MESSAGE.format(what="topic"), "info")
+                flash(held_message("topic"), "info")
             else:
                 flash("Your topic is posted.", "success")
             forget_draft(f"new-topic-{target.id}")
@@ -183,7 +172,7 @@ def reply(topic_id: int) -> ResponseReturnValue:
         else:
             forget_draft(f"reply-{target.id}")
             if post.status is PostStatus.PENDING:
-                flash(HELD_MESSAGE.format(what="reply"), "info")
+                flash(held_message("reply"), "info")
                 return redirect(
                     _topic_url(target, services.page_of(target.post_count), f"waiting-{post.id}")
                 )
@@ -235,7 +224,7 @@ def post_history(post_id: int) -> ResponseReturnValue:
 @bp.route("/p/<int:post_id>/delete", methods=["POST"])
 @login_required
 def delete_post(post_id: int) -> ResponseReturnValue:
-    _require_valid_post()
+    require_valid_post()
     post = services.access_post(post_id)
     services.delete_own_post(current_user, post)
     flash("Your post is removed.", "info")
@@ -247,7 +236,7 @@ def delete_post(post_id: int) -> ResponseReturnValue:
 @bp.route("/p/<int:post_id>/react/<kind>", methods=["POST"])
 @login_required
 def react(post_id: int, kind: str) -> ResponseReturnValue:
-    _require_valid_post()
+    require_valid_post()
     try:
         reaction = ReactionKind(kind)
     except ValueError:
@@ -262,7 +251,7 @@ def react(post_id: int, kind: str) -> ResponseReturnValue:
 @bp.route("/p/<int:post_id>/solution", methods=["POST"])
 @login_required
 def mark_solution(post_id: int) -> ResponseReturnValue:
-    _require_valid_post()
+    require_valid_post()
     post = services.access_post(post_id)
     services.mark_solution(current_user, post.topic, post, now=request_time())
     flash("Marked as the solution.", "success")
@@ -272,7 +261,7 @@ def mark_solution(post_id: int) -> ResponseReturnValue:
 @bp.route("/t/<int:topic_id>/solution/clear", methods=["POST"])
 @login_required
 def clear_solution(topic_id: int) -> ResponseReturnValue:
-    _require_valid_post()
+    require_valid_post()
     target = services.access_topic(topic_id)
     services.mark_solution(current_user, target, None, now=request_time())
     return redirect(_topic_url(target))
@@ -281,7 +270,7 @@ def clear_solution(topic_id: int) -> ResponseReturnValue:
 @bp.route("/t/<int:topic_id>/vote", methods=["POST"])
 @login_required
 def vote(topic_id: int) -> ResponseReturnValue:
-    _require_valid_post()
+    require_valid_post()
     target = services.access_topic(topic_id)
     voted = services.toggle_vote(current_user, target, now=request_time())
     flash("Your vote is counted." if voted else "Your vote is taken back.", "info")
@@ -309,7 +298,7 @@ def set_status(topic_id: int) -> ResponseReturnValue:
 @bp.route("/t/<int:topic_id>/<any(pin,unpin,lock,unlock):change>", methods=["POST"])
 @login_required
 def moderate_topic(topic_id: int, change: str) -> ResponseReturnValue:
-    _require_valid_post()
+    require_valid_post()
     target = services.access_topic(topic_id)
     if change in ("pin", "unpin"):
         services.set_pinned(current_user, target, change == "pin", now=request_time())
@@ -388,7 +377,7 @@ def edit_category(brand: str, category: str) -> ResponseReturnValue:
 @bp.route("/b/<brand>/c/<category>/<any(up,down):direction>", methods=["POST"])
 @login_required
 def move_category(brand: str, category: str, direction: str) -> ResponseReturnValue:
-    _require_valid_post()
+    require_valid_post()
     target = services.access_category(brand, category)
     services.move_category(current_user, target, -1 if direction == "up" else 1, now=request_time())
     return redirect(url_for("forums.manage_categories", brand=target.brand.slug))
@@ -415,7 +404,7 @@ def _chosen_watch_level() -> WatchLevel | None:
 @bp.route("/t/<int:topic_id>/watch", methods=["POST"])
 @login_required
 def watch_topic(topic_id: int) -> ResponseReturnValue:
-    _require_valid_post()
+    require_valid_post()
     level = _chosen_watch_level()
     target = services.access_topic(topic_id)
     services.set_topic_watch(current_user, target, level)
@@ -426,7 +415,7 @@ def watch_topic(topic_id: int) -> ResponseReturnValue:
 @bp.route("/b/<brand>/c/<category>/watch", methods=["POST"])
 @login_required
 def watch_category(brand: str, category: str) -> ResponseReturnValue:
-    _require_valid_post()
+    require_valid_post()
     level = _chosen_watch_level()
     target = services.access_category(brand, category)
     services.set_category_watch(current_user, target, level)

@@ -1,8 +1,7 @@
 """The one way to write a row of the append-only moderation log (issue 5, point 3).
 
 It imports only models, so every domain whose services moderate (the queue, the forum's
-topic tools, review moderation) can record its actions here without an import cycle:
-`moderation.services` imports `forums.services`, so the forum cannot import it back.
+topic tools, review moderation) can record its actions here without an import cycle.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Trust levels and spam signals: what a new member may post, what waits for a moderator
 before anyone sees it, and how a member earns level 1 (issue 5, points 5 and 6).
 
-It imports only models and the audit log, so the forum's and the reviews' services can
-screen a post, a review or a reply before writing it (`moderation.services` imports
-`forums.services` and `reviews.services`, not the reverse).
+It imports no other domain's models or services, so the forum's and the reviews'
+services can screen a post, a review or a reply before writing it; what each kind of
+content holds of a member's writing comes from the content registry (`fanhub.content`).
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, union_all, update
+from sqlalchemy import func, select, union, union_all, update
 
 from fanhub.accounts.models import User, UserStatus
 from fanhub.brands.models import Brand, BrandRole, Follow, Role
+from fanhub.content import TakesPart, content_kinds
 from fanhub.db import transaction
 from fanhub.errors import Conflict, Forbidden, Invalid
 from fanhub.extensions import db
-from fanhub.forums.models import Post, PostStatus, Topic
 from fanhub.moderation.audit import record_action
 from fanhub.moderation.models import (
     HOLD_REASON_MAX,
@@ -32,7 +32,6 @@ from fanhub.moderation.models import (
     ItemKind,
 )
 from fanhub.permissions import Action, brands_where, holds, require
-from fanhub.reviews.models import Review, ReviewReply
 from fanhub.text import text_shape
 
 TRUST_LEVELS = range(0, 5)
@@ -148,32 +147,18 @@ def _same_text_at(
     a review (written or last edited then) or a reply under a review."""
     since = now - timedelta(minutes=int(current_app.config["SPAM_DUPLICATE_MINUTES"]))
     # Her writing of the last few minutes, in one query: a handful of rows at most
-    # (writing is rate-limited), each part on an indexed author column.
-    posts = select(Post.body.label("body"), Post.created_at.label("at")).where(
-        Post.author_id == author_id,
-        Post.created_at >= since,
-        Post.created_at <= now,
-        Post.status != PostStatus.DELETED_BY_AUTHOR,
-    )
-    written = func.coalesce(Review.edited_at, Review.created_at)
-    reviews = select(Review.body, written).where(
-        Review.author_id == author_id, written >= since, written <= now
-    )
-    replies = select(ReviewReply.body, ReviewReply.created_at).where(
-        ReviewReply.author_id == author_id,
-        ReviewReply.created_at >= since,
-        ReviewReply.created_at <= now,
-    )
-    if editing is not None:
-        # The item being edited is not a repeat of itself.
-        kind, item_id = editing
-        if kind is ItemKind.POST:
-            posts = posts.where(Post.id != item_id)
-        elif kind is ItemKind.REVIEW:
-            reviews = reviews.where(Review.id != item_id)
-        elif kind is ItemKind.REVIEW_REPLY:
-            replies = replies.where(ReviewReply.id != item_id)
-    recent = union_all(posts, reviews, replies).subquery()
+    # (writing is rate-limited), each part on an indexed author column. The item being
+    # edited is not a repeat of itself.
+    parts = [
+        kind.recent_writing(
+            author_id,
+            since,
+            now,
+            excluding=editing[1] if editing is not None and editing[0] is kind.kind else None,
+        )
+        for kind in content_kinds()
+    ]
+    recent = union_all(*parts).subquery()
     wanted = normalised(body)
     rows = db.session.execute(select(recent.c.body, recent.c.at).order_by(recent.c.at.desc()))
     return next((moment for text, moment in rows if normalised(text) == wanted), None)
@@ -337,18 +322,15 @@ def trust_brand(actor: Any, member: User, *, now: datetime) -> int | None:
         require(
             actor, Action.MEMBER_TRUST_SET, now=now
         )  # raises, saying why: suspended, or no team
-    taking_part = (
-        select(Topic.brand_id)
-        .join(Post, Post.topic_id == Topic.id)
-        .where(Post.author_id == member.id, Topic.brand_id.in_(brands))
-        .union(
-            select(Review.brand_id).where(
-                Review.author_id == member.id, Review.brand_id.in_(brands)
-            ),
-            select(Follow.brand_id).where(Follow.user_id == member.id, Follow.brand_id.in_(brands)),
-        )
-        .subquery()
-    )
+    # Her posts and reviews (each kind that counts, from the registry) and her follows.
+    taking_part = union(
+        select(Follow.brand_id).where(Follow.user_id == member.id, Follow.brand_id.in_(brands)),
+        *(
+            kind.participant_brands(member.id, brands)
+            for kind in content_kinds()
+            if isinstance(kind, TakesPart)
+        ),
+    ).subquery()
     brand_id = db.session.scalar(select(func.min(taking_part.c.brand_id)))
     if brand_id is not None:
         return int(brand_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from fanhub.command_errors import domain_errors
 from fanhub.db import utcnow
 from fanhub.notifications import emails, services
 from fanhub.notifications.models import Frequency
@@ -15,6 +16,7 @@ def register(app: Flask) -> None:
 
     @app.cli.command("send-mail")
     @click.option("--batch", default=200, show_default=True, help="Most emails to send in one run.")
+    @domain_errors
     def send_mail(batch: int) -> None:
         """Queue the instant notification emails now due, then deliver pending outbox
         emails (SMTP_URL, or .eml files under instance/mail/); run it every minute."""
@@ -39,6 +41,7 @@ def register(app: Flask) -> None:
         required=True,
         help="Which members' digests: those who chose daily, or weekly.",
     )
+    @domain_errors
     def send_digests(period: str) -> None:
         """Queue the daily or weekly digests of everything waiting until now (cron it once a
         day or a week; `send-mail` delivers them). Safe to run twice."""

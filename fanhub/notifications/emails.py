@@ -3,16 +3,14 @@ weekly digests; each notification is emailed at most once, however many runs ove
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
-from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, case, func, select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 
 from fanhub.accounts.models import User, UserStatus
 from fanhub.db import rows_changed, transaction
@@ -65,8 +63,8 @@ _NOTIFICATION_KINDS_OF: Final[dict[MessageKind, tuple[NotificationKind, ...]]] =
     for message in MessageKind
 }
 
-# Messages name their conversation in curly quotes: Sam replied to “Kettle clicks off”.
-_QUOTED_TITLE = re.compile(r"“([^”]+)”")
+# A digest lists what belongs to no brand (her account's news) last, under this heading.
+ELSEWHERE: Final = "Elsewhere on fanhub"
 
 
 @dataclass
@@ -100,6 +98,14 @@ class Conversation:
     title: str | None
     link: str
     items: list[EmailItem]
+
+
+@dataclass(frozen=True)
+class BrandSection:
+    """A digest's conversations at one brand (or at none), the most recent first."""
+
+    heading: str | None
+    conversations: list[Conversation]
 
 
 @dataclass(frozen=True)
@@ -254,23 +260,27 @@ def _queue_instant(
 ) -> tuple[int, int]:
     """Queue her instant emails, one per conversation with something due; returns
     (emails, notifications)."""
-    # All her waiting instant notifications, due or not: when one of a conversation's
-    # is due, the later ones ride along rather than making an email each.
-    waiting = list(
-        db.session.scalars(
-            select(Notification)
-            .where(Notification.user_id == user.id, *_waiting(frequency))
-            .order_by(Notification.id)
+    mine = [Notification.user_id == user.id, *_waiting(frequency)]
+    # The threads with something due (ix_notifications_thread_waiting finds them) …
+    due_threads = (
+        select(Notification.thread_key)
+        .where(
+            *mine,
+            or_(Notification.email_due_at.is_(None), Notification.email_due_at <= now),
         )
+        .scalar_subquery()
+    )
+    # … and all their waiting notifications, due or not: when one of a conversation's is
+    # due, the later ones ride along rather than making an email each.
+    ready_rows = db.session.scalars(
+        select(Notification)
+        .where(*mine, Notification.thread_key.in_(due_threads))
+        .order_by(Notification.id)
     )
     threads: dict[str, list[Notification]] = {}
-    for notification in waiting:
-        threads.setdefault(_thread_of(notification.url), []).append(notification)
-    ready = [
-        rows
-        for rows in threads.values()
-        if any(row.email_due_at is None or row.email_due_at <= now for row in rows)
-    ]
+    for notification in ready_rows:
+        threads.setdefault(notification.thread_key, []).append(notification)
+    ready = list(threads.values())
     ids = [row.id for rows in ready for row in rows]
     if not ids:
         return 0, 0
@@ -341,7 +351,7 @@ def _queue_digests(
             period=period,
             label=several,
             total=count,
-            conversations=_conversations(rows),
+            sections=_sections(rows),
             more=count - len(rows),
             inbox_url=absolute_url("notifications.inbox"),
             reason=_reason([message], f"in a {period} digest"),
@@ -351,17 +361,9 @@ def _queue_digests(
     return len(newest), total
 
 
-def _thread_of(url: str) -> str:
-    """The conversation a notification belongs to: its link without query or fragment."""
-    return urlsplit(url).path
-
-
-def _title_of(rows: Sequence[Notification]) -> str | None:
-    for row in reversed(rows):
-        match = _QUOTED_TITLE.search(row.message)
-        if match:
-            return match.group(1)
-    return None
+def _title_of(oldest_first: Sequence[Notification]) -> str | None:
+    """A thread's title as its most recent notification that knows one gave it."""
+    return next((row.thread_title for row in reversed(oldest_first) if row.thread_title), None)
 
 
 def _site_link(path: str) -> str:
@@ -384,11 +386,31 @@ def _conversation(oldest_first: list[Notification]) -> Conversation:
 
 
 def _conversations(newest_first: list[Notification]) -> list[Conversation]:
-    """Group a digest's notifications by conversation, the most recent conversation first."""
+    """Group notifications by conversation, the most recent conversation first."""
     threads: dict[str, list[Notification]] = {}
     for row in newest_first:
-        threads.setdefault(_thread_of(row.url), []).append(row)
+        threads.setdefault(row.thread_key, []).append(row)
     return [_conversation(list(reversed(rows))) for rows in threads.values()]
+
+
+def _sections(newest_first: list[Notification]) -> list[BrandSection]:
+    """Group a digest's notifications by brand, then by conversation: the brand with the
+    most recent news first, what belongs to no brand last. A digest with nothing from
+    any brand has one section and no heading, as before brands had sections."""
+    brands: dict[int | None, list[Notification]] = {}
+    for row in newest_first:
+        brands.setdefault(row.brand_id, []).append(row)
+    elsewhere = brands.pop(None, [])
+    sections = [
+        # Its name as the most recent of them gave it: a renamed brand reads as it is now.
+        BrandSection(
+            next((r.brand_name for r in rows if r.brand_name), ELSEWHERE), _conversations(rows)
+        )
+        for rows in brands.values()
+    ]
+    if elsewhere:
+        sections.append(BrandSection(ELSEWHERE if sections else None, _conversations(elsewhere)))
+    return sections
 
 
 def _message_kinds(rows: Sequence[Notification]) -> list[MessageKind]:

@@ -4,8 +4,10 @@ what caused it."""
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
+from urllib.parse import urlsplit
 
 from sqlalchemy import (
     JSON,
@@ -126,6 +128,45 @@ class ConsentSource(enum.StrEnum):
 
 MESSAGE_MAX = 300
 URL_MAX = 500
+# Keys are short ("topic:12"), but a notification told no thread is keyed by its link's
+# path, which is as long as a link may be.
+THREAD_KEY_MAX = URL_MAX
+# The brands' own limit on a name (notifications imports no other domain's code).
+BRAND_NAME_MAX = 80
+
+
+# For a notification told no thread: the links that are a topic's or a review's page, and
+# the title a message quotes (Sam replied to “Kettle clicks off”). Migration 0010 read the
+# rows written before the thread was a column the same way.
+_TOPIC_PATH: Final = re.compile(r"/t/(\d+)")
+_REVIEW_PATH: Final = re.compile(r"/b/[^/]+/p/[^/]+/r/(\d+)")
+_QUOTED_TITLE: Final = re.compile(r"“([^”]+)”")
+
+
+def thread_key_of(url: str) -> str:
+    """The thread a link is in, for a notification told none: "topic:12" for a topic's
+    page, "review:45" for a review's, otherwise the link's path (without its query or
+    fragment, so every post of one page is one thread)."""
+    path = urlsplit(url).path
+    if match := _TOPIC_PATH.fullmatch(path):
+        return f"topic:{match.group(1)}"
+    if match := _REVIEW_PATH.fullmatch(path):
+        return f"review:{match.group(1)}"
+    return path
+
+
+def quoted_title(message: str) -> str | None:
+    """The title a message quotes in curly quotes, for a notification told none."""
+    match = _QUOTED_TITLE.search(message)
+    return match.group(1)[:MESSAGE_MAX] if match else None
+
+
+def _default_thread_key(context: Any) -> str:
+    return thread_key_of(context.get_current_parameters()["url"])
+
+
+def _default_thread_title(context: Any) -> str | None:
+    return quoted_title(context.get_current_parameters()["message"])
 
 
 class Notification(Model):
@@ -149,6 +190,16 @@ class Notification(Model):
             sqlite_where=text("emailed_at IS NULL AND email_frequency IS NOT NULL"),
             postgresql_where=text("emailed_at IS NULL AND email_frequency IS NOT NULL"),
         ),
+        # The threads of hers that wait to be emailed: an instant email takes a whole
+        # thread's waiting notifications at once. No index on brand_id: a brand is deleted
+        # so rarely that its SET NULL may scan, and every fan-out INSERT would pay for one.
+        Index(
+            "ix_notifications_thread_waiting",
+            "user_id",
+            "thread_key",
+            sqlite_where=text("emailed_at IS NULL AND email_frequency IS NOT NULL"),
+            postgresql_where=text("emailed_at IS NULL AND email_frequency IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -159,6 +210,18 @@ class Notification(Model):
     message: Mapped[str] = mapped_column(String(MESSAGE_MAX))
     # A path on this site, e.g. /t/12?post=3 (never another host: the inbox redirects to it).
     url: Mapped[str] = mapped_column(String(URL_MAX))
+    # The conversation it belongs to ("topic:12", "review:45"), and that conversation's
+    # title as it read then (a topic's title, a product's name): emails group by the key
+    # and name the thread by the title, never by reading the message.
+    # `notify` always sets them; the defaults serve rows written without it.
+    thread_key: Mapped[str] = mapped_column(String(THREAD_KEY_MAX), default=_default_thread_key)
+    thread_title: Mapped[str | None] = mapped_column(
+        String(MESSAGE_MAX), default=_default_thread_title
+    )
+    # The brand it happened at, and its name then: digests list each brand's threads
+    # under its name. NULL for what belongs to no brand (her account's own news).
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="SET NULL"))
+    brand_name: Mapped[str | None] = mapped_column(String(BRAND_NAME_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # False when she hears of this kind by email only: the row is the email's source.

@@ -32,7 +32,7 @@ from fanhub.notifications.models import (
     Notification,
     NotificationKind,
 )
-from fanhub.permissions import SYSTEM
+from fanhub.permissions import OWN_CONTACT_CHOICES, require_self
 from fanhub.tokens import NOT_VALID, load_token, serializer, token_id, token_text
 
 # On the site a message is shown or not: a digest is an email's business.
@@ -248,7 +248,7 @@ def set_preferences(
     :raises NotFound: the member's account is deleted.
     :raises Invalid: an unknown kind, channel or frequency, or a digest on the site.
     """
-    _require_self(actor, user)
+    require_self(actor, user, OWN_CONTACT_CHOICES)
     wanted = _checked(choices)
     current = preferences_of(user.id)
     changes: list[PreferenceChange] = []
@@ -276,17 +276,6 @@ def set_preferences(
             if change.channel is Channel.EMAIL:
                 _move_waiting_email(user.id, change.kind, change.new, now)
     return changes
-
-
-def _require_self(actor: Any, user: Any) -> None:
-    if actor is SYSTEM:  # the operator, e.g. recording an opt-out as an account is erased
-        pass
-    elif not getattr(actor, "is_authenticated", False):
-        raise Forbidden("Log in to choose how we contact you.")
-    elif actor.id != user.id:
-        raise Forbidden("Only the member herself can change how she is contacted.")
-    if user.status is UserStatus.DELETED:
-        raise NotFound("There is no such member.")
 
 
 def _checked(

@@ -3,14 +3,14 @@ signup step, and unsubscribe links."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from fanhub.clock import request_time
 from fanhub.errors import DomainError
 from fanhub.extensions import csrf
-from fanhub.forms import ActionForm, form_status
+from fanhub.forms import ActionForm, form_status, require_valid_post
 from fanhub.inputs import MAX_ID, optional_int
 from fanhub.links import safe_next
 from fanhub.notifications import preferences, services
@@ -18,12 +18,6 @@ from fanhub.notifications.forms import PreferencesForm, WelcomeContactForm
 from fanhub.notifications.models import Channel, ConsentSource
 
 bp = Blueprint("notifications", __name__)
-
-
-def _require_valid_post() -> None:
-    """Field-less buttons: refuse a POST whose CSRF token failed (ActionForm checks it)."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
 
 
 @bp.route("/notifications")
@@ -44,7 +38,7 @@ def inbox() -> ResponseReturnValue:
 @bp.route("/notifications/read", methods=["POST"])
 @login_required
 def mark_all_read() -> ResponseReturnValue:
-    _require_valid_post()
+    require_valid_post()
     marked = services.mark_all_read(current_user, now=request_time())
     if marked:
         flash("All caught up: every notification is marked read.", "success")
@@ -54,7 +48,7 @@ def mark_all_read() -> ResponseReturnValue:
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 @login_required
 def open_notification(notification_id: int) -> ResponseReturnValue:
-    _require_valid_post()
+    require_valid_post()
     notification = services.mark_read(current_user, notification_id, now=request_time())
     # A path on this site: notify() refuses anything else when it is written.
     return redirect(notification.url)

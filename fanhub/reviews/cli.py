@@ -6,8 +6,8 @@ import click
 from flask import Flask
 
 from fanhub.brands.services import access_brand
+from fanhub.command_errors import domain_errors
 from fanhub.db import utcnow
-from fanhub.errors import DomainError
 from fanhub.permissions import SYSTEM
 from fanhub.reviews import services
 
@@ -26,20 +26,18 @@ def register(app: Flask) -> None:
     @click.argument("name")
     @click.option("--description", default="", help="What the product is.")
     @click.option("--image-url", default="", help="An https:// picture of the product.")
+    @domain_errors
     def create(
         brand: str, slug: str, sku: str, name: str, description: str, image_url: str
     ) -> None:
         """Add product SLUG (shop id SKU) called NAME to BRAND."""
-        try:
-            target = access_brand(brand)
-            product = services.create_product(
-                SYSTEM,
-                target,
-                services.ProductDraft(slug, sku, name, description, image_url),
-                now=utcnow(),
-            )
-        except DomainError as err:
-            raise click.ClickException(err.message) from None
+        target = access_brand(brand)
+        product = services.create_product(
+            SYSTEM,
+            target,
+            services.ProductDraft(slug, sku, name, description, image_url),
+            now=utcnow(),
+        )
         click.echo(f"created /b/{target.slug}/p/{product.slug} (SKU {product.sku}): {product.name}")
 
     @product_group.command("edit")
@@ -50,6 +48,7 @@ def register(app: Flask) -> None:
     @click.option("--name", help="A new name.")
     @click.option("--description", help="A new description.")
     @click.option("--image-url", help="A new https:// picture ('' for none).")
+    @domain_errors
     def edit(
         brand: str,
         slug: str,
@@ -60,28 +59,23 @@ def register(app: Flask) -> None:
         image_url: str | None,
     ) -> None:
         """Change product SLUG of BRAND; options not given stay as they are."""
-        try:
-            product = services.access_product(brand, slug)
-            draft = services.ProductDraft(
-                new_slug if new_slug is not None else product.slug,
-                sku if sku is not None else product.sku,
-                name if name is not None else product.name,
-                description if description is not None else product.description,
-                image_url if image_url is not None else product.image_url,
-            )
-            services.update_product(SYSTEM, product, draft, now=utcnow())
-        except DomainError as err:
-            raise click.ClickException(err.message) from None
+        product = services.access_product(brand, slug)
+        draft = services.ProductDraft(
+            new_slug if new_slug is not None else product.slug,
+            sku if sku is not None else product.sku,
+            name if name is not None else product.name,
+            description if description is not None else product.description,
+            image_url if image_url is not None else product.image_url,
+        )
+        services.update_product(SYSTEM, product, draft, now=utcnow())
         click.echo(f"saved /b/{brand}/p/{product.slug} (SKU {product.sku}): {product.name}")
 
     @product_group.command("list")
     @click.argument("brand")
+    @domain_errors
     def list_products(brand: str) -> None:
         """Show BRAND's products with their ratings."""
-        try:
-            target = access_brand(brand)
-        except DomainError as err:
-            raise click.ClickException(err.message) from None
+        target = access_brand(brand)
         products = services.list_products(target.id)
         if not products:
             click.echo(f"{target.name} has no products yet.")

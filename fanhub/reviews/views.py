@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from fanhub.clock import request_time
 from fanhub.errors import DomainError, reshown_on_outage
 from fanhub.extensions import limiter, member_key
-from fanhub.forms import ActionForm, forget_draft, form_status
+from fanhub.forms import ActionForm, forget_draft, form_status, held_message, require_valid_post
 from fanhub.links import absolute_url
 from fanhub.moderation import trust
 from fanhub.reviews import services
@@ -26,21 +26,10 @@ from fanhub.reviews.models import Product, ReplyStatus, Review, ReviewStatus
 
 bp = Blueprint("reviews", __name__)
 
-HELD_MESSAGE = (
-    "Your {what} is waiting for a moderator: it will appear once they approve it. "
-    "You'll get a notification either way."
-)
-
 
 def _write_limit() -> str:
     # Chosen per request, as the forum's: level-0 members get the stricter limit (issue 5).
     return trust.post_rate_limit(current_user)
-
-
-def _require_valid_post() -> None:
-    """Field-less buttons: refuse a POST whose CSRF token failed (ActionForm checks it)."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
 
 
 def _product_url(product: Product, anchor: str | None = None) -> str:
@@ -133,7 +122,7 @@ def write_review(brand: str, product: str) -> ResponseReturnValue:
 
 def _written_message(review: Review, edited: bool) -> str:
     if review.status is ReviewStatus.PENDING:
-        return "Thanks! " + HELD_MESSAGE.format(what="review")
+        return "Thanks! " + held_message("review")
     return "Your review is updated." if edited else "Thanks for your review."
 
 
@@ -195,7 +184,7 @@ def reply(brand: str, product: str, review_id: int) -> ResponseReturnValue:
             failure = err
         else:
             if answer.status is ReplyStatus.PENDING:
-                flash(HELD_MESSAGE.format(what="reply"), "info")
+                flash(held_message("reply"), "info")
             else:
                 flash(
                     "Your answer is posted." if answer.is_official else "Your reply is posted.",
@@ -209,7 +198,7 @@ def reply(brand: str, product: str, review_id: int) -> ResponseReturnValue:
 @bp.route("/b/<brand>/p/<product>/r/<int:review_id>/helpful", methods=["POST"])
 @login_required
 def vote_helpful(brand: str, product: str, review_id: int) -> ResponseReturnValue:
-    _require_valid_post()
+    require_valid_post()
     target = services.access_visible_review(
         current_user, brand, product, review_id, now=request_time()
     )
@@ -221,7 +210,7 @@ def vote_helpful(brand: str, product: str, review_id: int) -> ResponseReturnValu
 @bp.route("/b/<brand>/p/<product>/r/<int:review_id>/helpful/undo", methods=["POST"])
 @login_required
 def withdraw_helpful(brand: str, product: str, review_id: int) -> ResponseReturnValue:
-    _require_valid_post()
+    require_valid_post()
     target = services.access_visible_review(
         current_user, brand, product, review_id, now=request_time()
     )
@@ -235,7 +224,7 @@ def withdraw_helpful(brand: str, product: str, review_id: int) -> ResponseReturn
 )
 @login_required
 def verify(brand: str, product: str, review_id: int, change: str) -> ResponseReturnValue:
-    _require_valid_post()
+    require_valid_post()
     target = services.access_visible_review(
         current_user, brand, product, review_id, now=request_time()
     )
@@ -250,7 +239,7 @@ def verify(brand: str, product: str, review_id: int, change: str) -> ResponseRet
 @bp.route("/b/<brand>/p/<product>/r/<int:review_id>/resolve", methods=["POST"])
 @login_required
 def resolve(brand: str, product: str, review_id: int) -> ResponseReturnValue:
-    _require_valid_post()
+    require_valid_post()
     target = services.access_visible_review(
         current_user, brand, product, review_id, now=request_time()
     )

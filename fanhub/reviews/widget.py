@@ -26,8 +26,8 @@ from fanhub.reviews.models import (
     Product,
     Review,
     ReviewReply,
-    ReviewStatus,
 )
+from fanhub.reviews.visibility import PUBLISHED_REVIEW
 
 # Entries also expire on their own, which bounds how long a summary built from data read
 # just before a concurrent change can outlive that change.
@@ -69,11 +69,13 @@ def summary_key(brand_slug: str, reference: str, by_sku: bool = False) -> str:
     return f"embed:v1:{brand_slug.lower()}:{kind}:{name}"
 
 
-def forget_summary(brand_slug: str, product_slug: str, sku: str) -> None:
-    """Drop a product's cached summary under both of its names; call after commit."""
-    cache.delete_many(
-        summary_key(brand_slug, product_slug), summary_key(brand_slug, sku, by_sku=True)
-    )
+def forget_summary(brand_slug: str, product_slug: str, sku: str | None) -> None:
+    """Drop a product's cached summary under both of its names; call after commit (the
+    reviews' own writes do, through `fanhub.reviews.subscribers`)."""
+    keys = [summary_key(brand_slug, product_slug)]
+    if sku is not None:
+        keys.append(summary_key(brand_slug, sku, by_sku=True))
+    cache.delete_many(*keys)
 
 
 def forget_brand(brand_id: int, brand_slug: str) -> None:
@@ -91,8 +93,8 @@ def cached_summary(brand_slug: str, reference: str, by_sku: bool = False) -> Cac
     """The product's summary from the cache, built and stored first on a miss.
 
     A hit runs no SQL and no serialisation: the entry holds the finished JSON bytes and
-    their ETag. Every write that changes what a summary shows calls `forget_summary` (or
-    `forget_brand`) after its commit.
+    their ETag. Every write that changes what a summary shows has `forget_summary` (or
+    `forget_brand`) called after its commit (a reviews write by emitting ProductChanged).
 
     :raises NotFound: no such brand, product or SKU.
     """
@@ -162,7 +164,7 @@ def _load(brand_slug: str, reference: str, by_sku: bool) -> tuple[Product, list[
                 joinedload(Review.author),
                 joinedload(Review.latest_answer).joinedload(ReviewReply.author),
             )
-            .where(Review.product_id == product.id, Review.status == ReviewStatus.PUBLISHED)
+            .where(Review.product_id == product.id, PUBLISHED_REVIEW)
             .order_by(Review.helpful_count.desc(), Review.id.desc())
             .limit(MOST_HELPFUL)
         )

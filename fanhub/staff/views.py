@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from fanhub.clock import request_time
 from fanhub.errors import Conflict
-from fanhub.forms import ActionForm
+from fanhub.forms import ActionForm, require_valid_post
 from fanhub.staff import (
     models,  # noqa: F401  (the tables exist before any view does)
     services,
@@ -38,8 +38,7 @@ def desk(brand: str) -> ResponseReturnValue:
 @bp.route("/b/<brand>/staff/<any(claim, release):change>/<kind>/<int:target_id>", methods=["POST"])
 @login_required
 def change_claim(brand: str, change: str, kind: str, target_id: int) -> ResponseReturnValue:
-    if not ActionForm().validate_on_submit():
-        abort(400)
+    require_valid_post()
     target = services.access_desk(current_user, brand, now=request_time())
     item = services.parse_target(kind)
     days = services.parse_window(request.form.get("days"))

@@ -1,5 +1,5 @@
-"""Tell members what happened (in-app notifications), and queue email in the caller's
-transaction to deliver later, each row at most once."""
+"""Sending the outbox (`flask send-mail`): claim each due row once, hand it to SMTP or to
+files, record how it went, retry with backoff."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import logging
 import smtplib
 import ssl
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -17,32 +16,12 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from flask import current_app, render_template
-from sqlalchemy import insert, select, update
-from werkzeug.routing import BuildError
+from flask import current_app
+from sqlalchemy import select, update
 
-from fanhub.accounts.models import User
 from fanhub.db import rows_changed, transaction
-from fanhub.errors import Forbidden, NotFound
 from fanhub.extensions import db
-from fanhub.links import absolute_url
-from fanhub.notifications.models import (
-    MESSAGE_MAX,
-    URL_MAX,
-    Channel,
-    EmailStatus,
-    Frequency,
-    MessageKind,
-    Notification,
-    NotificationKind,
-    OutboundEmail,
-)
-from fanhub.notifications.preferences import (
-    email_due_at,
-    frequencies_by_kind,
-    message_kind,
-    unsubscribe_token,
-)
+from fanhub.notifications.models import EmailStatus, OutboundEmail
 
 log = logging.getLogger(__name__)
 
@@ -53,67 +32,6 @@ log = logging.getLogger(__name__)
 # slow sender records its send long before anyone else may take the row.
 CLAIM_LEASE = timedelta(minutes=10)
 SMTP_TIMEOUT_SECONDS = 30
-
-
-def queue_email(
-    *,
-    to: str,
-    kind: str,
-    subject: str,
-    template: str,
-    now: datetime,
-    headers: dict[str, str] | None = None,
-    **context: Any,
-) -> OutboundEmail:
-    """Add an email to the outbox in the current transaction (the caller commits), due `now`.
-
-    Renders `email/<template>.txt` and `email/<template>.html` with `context`, plus
-    `preferences_url` for the footer every email carries.
-    """
-    context.setdefault("preferences_url", preferences_link())
-    email = OutboundEmail(
-        to_address=to,
-        kind=kind,
-        subject=subject,
-        body_text=render_template(f"email/{template}.txt", **context),
-        body_html=render_template(f"email/{template}.html", **context),
-        headers=dict(headers or {}),
-        status=EmailStatus.PENDING,
-        attempts=0,
-        created_at=now,
-        next_attempt_at=now,
-    )
-    db.session.add(email)
-    return email
-
-
-def preferences_link() -> str:
-    """The absolute URL of the preference centre, for the footer of every email."""
-    return _public_link("notifications.preference_centre", "/settings/notifications")
-
-
-def unsubscribe_link(user_id: int, kind: MessageKind, *, now: datetime) -> str:
-    """The absolute one-click unsubscribe URL that stops `kind` of email for this member."""
-    token = unsubscribe_token(user_id, kind, now=now)
-    return _public_link("notifications.unsubscribe", f"/unsubscribe/{token}", token=token)
-
-
-def unsubscribe_headers(user_id: int, kind: MessageKind, *, now: datetime) -> dict[str, str]:
-    """List-Unsubscribe (RFC 2369) with its one-click POST (RFC 8058) for a notification
-    email: mail programs show an "unsubscribe" button that stops exactly `kind`."""
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_link(user_id, kind, now=now)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-
-
-def _public_link(endpoint: str, path: str, **values: Any) -> str:
-    # The public paths are stable (DESIGN.md): while the preference centre's views are
-    # not registered, the documented path still reaches them once they are.
-    try:
-        return absolute_url(endpoint, **values)
-    except BuildError:
-        return current_app.config["BASE_URL"] + path
 
 
 @dataclass
@@ -444,230 +362,3 @@ def _record(claim: _Claim, outcome: _Outcome, now: datetime) -> None:
         )
     with transaction():
         db.session.execute(update(OutboundEmail).where(ours).values(**values))
-
-
-# ------------------------------------------------------------ in-app notifications
-
-NOTIFICATIONS_PER_PAGE = 30
-
-
-@dataclass(frozen=True)
-class Notice:
-    """What to tell some members about one event (a post, a review)."""
-
-    recipient_ids: frozenset[int]
-    kind: NotificationKind
-    message: str
-    url: str
-
-
-def notify(
-    recipient_ids: Iterable[int],
-    *,
-    kind: NotificationKind,
-    message: str,
-    url: str,
-    actor_id: int | None,
-    now: datetime,
-) -> int:
-    """Tell each member once, never the actor, as she asked, in the caller's transaction
-    (no commit); see `notify_each`.
-
-    Returns how many members were told. The unread counter of each one who sees it on
-    the site moves in SQL in the same transaction, so the header shows it without a
-    query and two notifications at the same instant both count.
-
-    :raises ValueError: `url` is not a path on this site (the inbox redirects to it).
-    """
-    return notify_each(
-        [Notice(frozenset(recipient_ids), kind, message, url)], actor_id=actor_id, now=now
-    )
-
-
-def notify_each(notices: Iterable[Notice], *, actor_id: int | None, now: datetime) -> int:
-    """Tell members about one event at `now`, each at most once, never the actor, as each asked.
-
-    A member named by several notices gets only the first, so callers list the most
-    specific reason first. Her preferences for the notice's kind of message decide the
-    rest: on the site never, and the notification skips her inbox and unread count; by
-    email at once, and it waits EMAIL_COALESCE_MINUTES (so a lively thread makes one
-    email, `emails.queue_instant_emails`); daily or weekly, and it waits for her digest.
-    If she wants this kind by no channel at all she gets no row, and a later, less
-    specific notice may still tell her (muted official answers, but watching the topic:
-    she hears of the reply). Her account's own news (no message kind) always reaches her
-    inbox and is never emailed.
-
-    Writes in the caller's transaction (no commit); returns how many members were told.
-
-    :raises ValueError: a notice's `url` is not a path on this site.
-    """
-    told: set[int] = set() if actor_id is None else {actor_id}
-    rows: list[dict[str, Any]] = []
-    instant_due_at = email_due_at(Frequency.INSTANT, now)
-    notices = list(notices)
-    # Everyone's choices for every kind these notices are about, in one query.
-    choices = frequencies_by_kind(
-        {user_id for notice in notices for user_id in notice.recipient_ids} - told,
-        {kind for notice in notices if (kind := message_kind(notice.kind)) is not None},
-    )
-    for notice in notices:
-        if not _is_site_path(notice.url) or len(notice.url) > URL_MAX:
-            raise ValueError(f"a notification links to a path on this site, not {notice.url!r}")
-        message = notice.message
-        if len(message) > MESSAGE_MAX:
-            message = message[: MESSAGE_MAX - 1] + "…"
-        candidates = notice.recipient_ids - told
-        if not candidates:
-            continue
-        kind = message_kind(notice.kind)
-        chosen = choices[kind] if kind is not None else {}
-        for user_id in sorted(candidates):
-            onsite, email = (
-                (chosen[user_id][Channel.ONSITE], chosen[user_id][Channel.EMAIL])
-                if kind is not None
-                else (Frequency.INSTANT, Frequency.NEVER)
-            )
-            if onsite is Frequency.NEVER and email is Frequency.NEVER:
-                continue
-            told.add(user_id)
-            rows.append(
-                {
-                    "user_id": user_id,
-                    "kind": notice.kind,
-                    "actor_id": actor_id,
-                    "message": message,
-                    "url": notice.url,
-                    "created_at": now,
-                    "in_inbox": onsite is not Frequency.NEVER,
-                    "email_frequency": None if email is Frequency.NEVER else email,
-                    "email_due_at": instant_due_at if email is Frequency.INSTANT else None,
-                }
-            )
-    if not rows:
-        return 0
-    # One INSERT for everyone and one UPDATE for every counter: a post watched by
-    # thousands costs what a post watched by two does. A single UPDATE also takes the
-    # members' row locks in one (index) order, so two posts notifying the same people
-    # at the same moment wait for each other instead of deadlocking.
-    db.session.execute(insert(Notification), rows)
-    # Only what reaches her inbox counts as unread: an email-only row never shows there.
-    counted = sorted(row["user_id"] for row in rows if row["in_inbox"])
-    if counted:
-        db.session.execute(
-            update(User)
-            .where(User.id.in_(counted))
-            .values(unread_notification_count=User.unread_notification_count + 1)
-            .execution_options(synchronize_session=False)
-        )
-    return len(rows)
-
-
-def _is_site_path(url: str) -> bool:
-    # "//host" and "/\host" are other sites to a browser (it reads a backslash as a slash).
-    return url.startswith("/") and not url.startswith(("//", "/\\"))
-
-
-@dataclass
-class NotificationsPage:
-    """One page of a member's notifications, newest first."""
-
-    notifications: list[Notification]
-    unread_count: int
-    # Pass as `before` for the next (older) page; None on the last page.
-    next_before: int | None
-
-
-def notifications_page(viewer: Any, before_id: int | None = None) -> NotificationsPage:
-    """The viewer's notifications, 30 at a time, older pages by id (never OFFSET).
-
-    :raises Forbidden: the viewer is not signed in.
-    """
-    user_id = _member_id(viewer)
-    query = select(Notification).where(
-        Notification.user_id == user_id, Notification.in_inbox.is_(True)
-    )
-    if before_id is not None:
-        query = query.where(Notification.id < before_id)
-    rows = list(
-        db.session.scalars(query.order_by(Notification.id.desc()).limit(NOTIFICATIONS_PER_PAGE + 1))
-    )
-    next_before = None
-    if len(rows) > NOTIFICATIONS_PER_PAGE:
-        rows = rows[:NOTIFICATIONS_PER_PAGE]
-        next_before = rows[-1].id
-    # The counter in the member's row, not COUNT(*): it is already loaded.
-    return NotificationsPage(rows, viewer.unread_notification_count, next_before)
-
-
-def mark_read(actor: Any, notification_id: int, *, now: datetime) -> Notification:
-    """Mark one of the actor's notifications read and return it (to follow its link).
-
-    Reading it again changes nothing.
-
-    :raises Forbidden: the actor is not signed in.
-    :raises NotFound: no such notification in her inbox (someone else's, or email only).
-    """
-    user_id = _member_id(actor)
-    notification = db.session.scalar(
-        select(Notification).where(
-            Notification.id == notification_id,
-            Notification.user_id == user_id,
-            # An email-only notification never showed in her inbox, nor counted there.
-            Notification.in_inbox.is_(True),
-        )
-    )
-    if notification is None:
-        raise NotFound("There is no such notification.")
-    if notification.read_at is not None:
-        return notification
-    with transaction():
-        # Only the request that flips it from unread takes one off the counter, so a
-        # double click does not count it twice.
-        marked = rows_changed(
-            db.session.execute(
-                update(Notification)
-                .where(Notification.id == notification.id, Notification.read_at.is_(None))
-                .values(read_at=now)
-            )
-        )
-        if marked:
-            db.session.execute(
-                update(User)
-                .where(User.id == user_id, User.unread_notification_count > 0)
-                .values(unread_notification_count=User.unread_notification_count - 1)
-            )
-    return notification
-
-
-def mark_all_read(actor: Any, *, now: datetime) -> int:
-    """Mark all the actor's notifications read and zero her unread count; returns how many.
-
-    :raises Forbidden: the actor is not signed in.
-    """
-    user_id = _member_id(actor)
-    with transaction():
-        # The counter first: that locks the member's row, so a notification being
-        # written at this moment waits for us and then counts as unread, instead of
-        # being marked read here while its count survives (or the other way round).
-        db.session.execute(
-            update(User).where(User.id == user_id).values(unread_notification_count=0)
-        )
-        marked = rows_changed(
-            db.session.execute(
-                update(Notification)
-                .where(
-                    Notification.user_id == user_id,
-                    Notification.in_inbox.is_(True),
-                    Notification.read_at.is_(None),
-                )
-                .values(read_at=now)
-                .execution_options(synchronize_session=False)
-            )
-        )
-    return marked
-
-
-def _member_id(actor: Any) -> int:
-    if not getattr(actor, "is_authenticated", False):
-        raise Forbidden("Log in to see your notifications.")
-    return int(actor.id)

@@ -1,0 +1,241 @@
+"""The moderators' pages: the queue, the log, a member's page, and the header's link."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
+
+from fanhub.accounts.models import User
+from fanhub.brands.models import Brand
+from fanhub.content import Item, ItemKind, content_kind, is_content
+from fanhub.cursors import make_cursor, read_cursor
+from fanhub.errors import Forbidden, Invalid, NotFound
+from fanhub.extensions import db
+from fanhub.inputs import CURSOR_MESSAGE
+from fanhub.moderation import trust
+from fanhub.moderation.models import (
+    Appeal,
+    Case,
+    CaseStatus,
+    Decision,
+    Flag,
+    FlagReason,
+    FlagStatus,
+    ModerationAction,
+)
+from fanhub.moderation.services.items import waiting_lists
+from fanhub.permissions import Action, brands_where, can, moderated_brands, require
+
+PAGE_SIZE = 25
+LOG_PAGE_SIZE = 50
+
+
+@dataclass
+class QueueRow:
+    """One item in the queue, with everything said about it."""
+
+    case: Case
+    target: Item | None
+    reasons: Counter[FlagReason]
+    notes: list[tuple[str, str]]
+    appeal: Appeal | None
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    # Items waiting for approval outside the cases (pending reviews), oldest first.
+    pending: list[Any]
+    next_cursor: str | None
+    next_pending: str | None
+    brands: list[Brand] = field(default_factory=list)
+    is_admin: bool = False
+
+
+def _brands_of(viewer: Any, *, now: datetime) -> frozenset[int] | None:
+    brands = moderated_brands(viewer, now=now)
+    if brands is not None and not brands:
+        raise Forbidden("Only moderators and site admins can see the moderation queue.")
+    return brands
+
+
+def queue_page(
+    viewer: Any, *, cursor: str | None = None, pending_cursor: str | None = None, now: datetime
+) -> QueuePage:
+    """Open cases (flags and appeals) and reviews waiting for approval, oldest first,
+    for the brands the viewer moderates (every brand for admins); a fixed number of
+    queries however many flags wait.
+
+    :raises Forbidden: the viewer moderates no brand.
+    :raises Invalid: a cursor this page did not hand out.
+    """
+    brands = _brands_of(viewer, now=now)
+    query = (
+        select(Case)
+        .options(joinedload(Case.subject), joinedload(Case.brand))
+        .where(Case.status == CaseStatus.OPEN)
+    )
+    if brands is not None:
+        query = query.where(Case.brand_id.in_(brands))
+    if cursor:
+        moment, last_id = read_cursor(cursor, datetime, int)
+        query = query.where(
+            or_(Case.opened_at > moment, and_(Case.opened_at == moment, Case.id > last_id))
+        )
+    cases = list(
+        db.session.scalars(query.order_by(Case.opened_at, Case.id).limit(PAGE_SIZE + 1)).unique()
+    )
+    next_cursor = None
+    if len(cases) > PAGE_SIZE:
+        cases = cases[:PAGE_SIZE]
+        next_cursor = make_cursor(cases[-1].opened_at, cases[-1].id)
+    after = read_cursor(pending_cursor, int)[0] if pending_cursor else 0
+    pending: list[Any] = []
+    for waiting in waiting_lists():
+        pending += waiting.waiting_for_approval(brands, after=after, limit=PAGE_SIZE + 1)
+    next_pending = None
+    if len(pending) > PAGE_SIZE:
+        pending = pending[:PAGE_SIZE]
+        next_pending = make_cursor(pending[-1].id)
+    rows = _rows(cases)
+    return QueuePage(rows, pending, next_cursor, next_pending, is_admin=brands is None)
+
+
+def _rows(cases: list[Case]) -> list[QueueRow]:
+    if not cases:
+        return []
+    ids = [case.id for case in cases]
+    flags: dict[int, list[Flag]] = {}
+    for flag in db.session.scalars(
+        select(Flag)
+        .options(joinedload(Flag.reporter))
+        .where(Flag.case_id.in_(ids), Flag.status == FlagStatus.OPEN)
+        .order_by(Flag.id)
+    ):
+        flags.setdefault(flag.case_id, []).append(flag)
+    appeals = {
+        appeal.case_id: appeal
+        for appeal in db.session.scalars(select(Appeal).where(Appeal.case_id.in_(ids)))
+    }
+    wanted: dict[ItemKind, set[int]] = {}
+    for case in cases:
+        wanted.setdefault(case.item_kind, set()).add(case.item_id)
+    targets: dict[tuple[ItemKind, int], Item] = {}
+    for kind, item_ids in wanted.items():
+        if not is_content(kind):  # a member's account: the row shows her
+            continue
+        for ident, target in content_kind(kind).load(item_ids).items():
+            targets[(kind, ident)] = target
+    rows = []
+    for case in cases:
+        mine = flags.get(case.id, [])
+        rows.append(
+            QueueRow(
+                case,
+                targets.get((case.item_kind, case.item_id)),
+                Counter(flag.reason for flag in mine),
+                [
+                    (flag.reporter.username if flag.reporter else "a former member", flag.note)
+                    for flag in mine
+                    if flag.note
+                ],
+                appeals.get(case.id),
+            )  # fmt: skip
+        )
+    return rows
+
+
+@dataclass
+class LogPage:
+    actions: list[ModerationAction]
+    next_cursor: str | None
+    filters: dict[str, str]
+
+
+def log_page(
+    viewer: Any,
+    *,
+    moderator: str = "",
+    member: str = "",
+    action: str = "",
+    cursor: str | None = None,
+    now: datetime,
+) -> LogPage:
+    """The moderation log, newest first, for the viewer's brands (all for admins),
+    filtered by moderator, member (usernames) or action; paged by id.
+
+    :raises Forbidden: the viewer moderates no brand.
+    :raises Invalid: an unknown action or a bad cursor.
+    """
+    brands = _brands_of(viewer, now=now)
+    query = select(ModerationAction).options(
+        joinedload(ModerationAction.moderator),
+        joinedload(ModerationAction.subject),
+        joinedload(ModerationAction.brand),
+    )
+    if brands is not None:
+        query = query.where(ModerationAction.brand_id.in_(brands))
+    filters = {"moderator": moderator.strip().lower(), "member": member.strip().lower(),
+               "action": action.strip()}  # fmt: skip
+    if filters["moderator"]:
+        query = query.where(
+            ModerationAction.moderator_id.in_(
+                select(User.id).where(User.username == filters["moderator"])
+            )
+        )
+    if filters["member"]:
+        query = query.where(
+            ModerationAction.subject_id.in_(
+                select(User.id).where(User.username == filters["member"])
+            )
+        )
+    if filters["action"]:
+        try:
+            query = query.where(ModerationAction.action == Decision(filters["action"]))
+        except ValueError:
+            raise Invalid("Filter by one of the actions in the list.") from None
+    if cursor:
+        (before,) = read_cursor(cursor, int)
+        if before < 1:  # the log hands out ids of rows it showed, never 0
+            raise Invalid(CURSOR_MESSAGE)
+        query = query.where(ModerationAction.id < before)
+    actions = list(
+        db.session.scalars(query.order_by(ModerationAction.id.desc()).limit(LOG_PAGE_SIZE + 1))
+    )
+    next_cursor = None
+    if len(actions) > LOG_PAGE_SIZE:
+        actions = actions[:LOG_PAGE_SIZE]
+        next_cursor = make_cursor(actions[-1].id)
+    return LogPage(actions, next_cursor, filters)
+
+
+def access_member(actor: Any, username: str, *, now: datetime) -> User:
+    """The member whose page a site admin (to suspend, ban or set her trust level) or a
+    brand's team (to set her trust level, when she takes part in their brand) opens.
+
+    :raises Forbidden: the actor is neither.
+    :raises NotFound: no such member.
+    """
+    if not can(actor, Action.MEMBER_SANCTION, now=now):
+        trusting = brands_where(actor, Action.MEMBER_TRUST_SET, now=now)
+        if not trusting:
+            require(actor, Action.MEMBER_SANCTION, now=now)  # raises, saying why
+    member = db.session.scalars(select(User).where(User.username == username.lower())).first()
+    if member is None:
+        raise NotFound("There is no member with that name.")
+    if not can(actor, Action.MEMBER_SANCTION, now=now):
+        trust.trust_brand(actor, member, now=now)
+    return member
+
+
+def can_moderate(viewer: Any, *, now: datetime) -> bool:
+    """Whether the header shows the viewer the way to the queue."""
+    return (
+        can(viewer, Action.CONTENT_FLAG, now=now)
+        and moderated_brands(viewer, now=now) != frozenset()
+    )
