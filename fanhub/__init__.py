@@ -38,6 +38,7 @@ from fanhub.moderation import personal_data as moderation_data
 from fanhub.moderation import views as moderation_views
 from fanhub.notifications import personal_data as notifications_data
 from fanhub.notifications import views as notifications_views
+from fanhub.permissions import Visitor
 from fanhub.reviews import content as reviews_content
 from fanhub.reviews import personal_data as reviews_data
 from fanhub.reviews import subscribers as reviews_subscribers
@@ -115,6 +116,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."
+    login_manager.anonymous_user = Visitor
     login_manager.user_loader(_load_user)
 
     content.register(CONTENT_KINDS)

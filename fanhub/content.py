@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from sqlalchemy import or_, true
+
+from fanhub.permissions import Action, Actor, brands_where
+
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Select
 
@@ -75,11 +79,11 @@ class ContentKind(Protocol):
         """Items by id with their context, in one query however many."""
         ...
 
-    def visible_clause(self, viewer: Any, *, now: datetime) -> ColumnElement[bool]:
+    def visible_clause(self, viewer: Actor, *, now: datetime) -> ColumnElement[bool]:
         """The SQL filter for rows of this kind the viewer may see in a list or search."""
         ...
 
-    def can_see(self, viewer: Any, row: Any, *, now: datetime) -> bool:
+    def can_see(self, viewer: Actor, row: Any, *, now: datetime) -> bool:
         """Whether the viewer may see this one row (the same rule as `visible_clause`)."""
         ...
 
@@ -151,6 +155,21 @@ class TakesPart(Protocol):
     def participant_brands(self, member_id: int, brand_ids: Collection[int]) -> Select[Any]:
         """The brands among `brand_ids` where she wrote one, as one column."""
         ...
+
+
+def author_or_role_clause(
+    viewer: Actor, author_column: Any, brand_column: Any, action: Action, *, now: datetime
+) -> Any:
+    """For a kind's `visible_clause`: in SQL, over its rows' author and brand columns, "the
+    viewer wrote it, or may do `action` in its brand" (a moderator sees what is hidden);
+    None for a visitor, who is neither."""
+    if not getattr(viewer, "is_authenticated", False):
+        return None
+    brands = brands_where(viewer, action, now=now)
+    if brands is None:  # a site admin: every brand
+        return true()
+    mine = author_column == viewer.id
+    return or_(mine, brand_column.in_(brands)) if brands else mine
 
 
 _KINDS: dict[ItemKind, ContentKind] = {}

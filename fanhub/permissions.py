@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Final, Protocol, cast
 
+from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
-from fanhub.accounts.models import UserStatus
+from fanhub.accounts.models import User, UserStatus
 from fanhub.brands.models import BrandRole, Role
 from fanhub.errors import Conflict, DomainError, Forbidden, NotFound
 from fanhub.extensions import db
@@ -118,6 +119,31 @@ SUSPENDED_MESSAGE = "Your account is suspended, so you can read but not take par
 _CACHE_ATTRIBUTE = "_fanhub_brand_roles"
 
 
+class Actor(Protocol):
+    """Whoever a service acts for or shows something to: a member (`User`), a visitor who
+    is not signed in (`Visitor`) or the operator at the command line (`SYSTEM`).
+
+    Only what all three answer is here; a rule that needs more (her trust level, her
+    suspension) asks `is_authenticated` first, or takes a `User`.
+    """
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_admin(self) -> bool: ...
+
+
+class Visitor(AnonymousUserMixin):
+    """Someone reading without signing in, as `current_user` is then: no id, no roles."""
+
+    id = None
+    is_admin = False
+
+
 class SystemActor:
     """The operator at the command line: may do everything, belongs to no brand."""
 
@@ -131,7 +157,13 @@ class SystemActor:
 SYSTEM: Final = SystemActor()
 
 
-def roles_in(user: Any, brand_id: int) -> frozenset[Role]:
+def signed_in(actor: Actor) -> User | SystemActor | None:
+    """The actor as a signed-in member or the command line; None for a visitor."""
+    # Only a User or SYSTEM says it is authenticated (flask-login's anonymous user doesn't).
+    return cast("User | SystemActor", actor) if getattr(actor, "is_authenticated", False) else None
+
+
+def roles_in(user: Actor, brand_id: int) -> frozenset[Role]:
     """The roles `user` holds in one brand, loaded once per user object (one request)."""
     if not getattr(user, "is_authenticated", False) or user.id is None:
         return frozenset()
@@ -148,13 +180,13 @@ def roles_in(user: Any, brand_id: int) -> frozenset[Role]:
     return cached.get(brand_id, frozenset())
 
 
-def forget_roles(user: Any) -> None:
+def forget_roles(user: Actor) -> None:
     """Drop the cached roles after they change, so the next check reads them again."""
     if hasattr(user, "__dict__"):
         user.__dict__.pop(_CACHE_ATTRIBUTE, None)
 
 
-def suspension_ends(user: Any, *, now: datetime) -> datetime | None:
+def suspension_ends(user: Actor, *, now: datetime) -> datetime | None:
     """When the member's suspension ends, or None when she is not suspended at `now`.
 
     Compared with the time, never written: a suspension is over the moment its time is,
@@ -166,7 +198,7 @@ def suspension_ends(user: Any, *, now: datetime) -> datetime | None:
     return until
 
 
-def ban_ends(user: Any, *, now: datetime) -> datetime | bool | None:
+def ban_ends(user: Actor, *, now: datetime) -> datetime | bool | None:
     """None when the member is not banned at `now`; else when the ban ends, or True for good."""
     if getattr(user, "banned_at", None) is None:
         return None
@@ -176,12 +208,12 @@ def ban_ends(user: Any, *, now: datetime) -> datetime | bool | None:
     return until if until > now else None
 
 
-def is_restricted(user: Any, *, now: datetime) -> bool:
+def is_restricted(user: Actor, *, now: datetime) -> bool:
     """Whether the member may only read: suspended (or banned) at `now`."""
     return suspension_ends(user, now=now) is not None or ban_ends(user, now=now) is not None
 
 
-def suspended_message(user: Any, *, now: datetime) -> str:
+def suspended_message(user: Actor, *, now: datetime) -> str:
     """What a suspended member is told when she tries to take part."""
     until = suspension_ends(user, now=now)
     if until is None:
@@ -191,14 +223,14 @@ def suspended_message(user: Any, *, now: datetime) -> str:
     return f"{text}: {reason}." if reason else f"{text}."
 
 
-def participation_refusal(user: Any, *, now: datetime) -> str:
+def participation_refusal(user: Actor, *, now: datetime) -> str:
     """Why a signed-in member may not post, react or review here, in her words."""
     if getattr(user, "status", None) is UserStatus.SUSPENDED or is_restricted(user, now=now):
         return suspended_message(user, now=now)
     return "Your account can't post right now."
 
 
-def banned_message(user: Any, *, now: datetime) -> str:
+def banned_message(user: Actor, *, now: datetime) -> str:
     """What a banned member is told when she tries to log in."""
     ends = ban_ends(user, now=now)
     reason = (getattr(user, "sanction_reason", "") or "").strip().rstrip(".")
@@ -208,42 +240,44 @@ def banned_message(user: Any, *, now: datetime) -> str:
     return f"{text}: {reason}." if reason else f"{text}."
 
 
-def can(user: Any, action: Action, brand_id: int | None = None, *, now: datetime) -> bool:
+def can(user: Actor, action: Action, brand_id: int | None = None, *, now: datetime) -> bool:
     """May `user` (a User, the anonymous user or SYSTEM) do `action` in `brand_id` at `now`?
 
     `now` matters because suspensions and bans end by the clock alone.
     """
-    if not getattr(user, "is_authenticated", False):
+    member = signed_in(user)
+    if member is None:
         return False
-    if user.status is not UserStatus.ACTIVE or is_restricted(user, now=now):
+    if member.status is not UserStatus.ACTIVE or is_restricted(member, now=now):
         return False
-    if user.is_admin or action in MEMBER_ACTIONS:
+    if member.is_admin or action in MEMBER_ACTIONS:
         return True
     if brand_id is None:
         return False
     return bool(roles_in(user, brand_id) & ALLOWED_ROLES[action])
 
 
-def require(user: Any, action: Action, brand_id: int | None = None, *, now: datetime) -> None:
+def require(user: Actor, action: Action, brand_id: int | None = None, *, now: datetime) -> None:
     """Raise Forbidden unless `can(user, action, brand_id, now=now)`.
 
     :raises Forbidden: with a message saying who may do it, or until when she is suspended.
     """
     if can(user, action, brand_id, now=now):
         return
-    if getattr(user, "is_authenticated", False) and (
-        user.status is UserStatus.SUSPENDED or is_restricted(user, now=now)
+    member = signed_in(user)
+    if member is not None and (
+        member.status is UserStatus.SUSPENDED or is_restricted(member, now=now)
     ):
         raise Forbidden(suspended_message(user, now=now))
     raise Forbidden(DENIED_MESSAGES.get(action, "You don't have permission to do that."))
 
 
-def moderated_brands(user: Any, *, now: datetime) -> frozenset[int] | None:
+def moderated_brands(user: Actor, *, now: datetime) -> frozenset[int] | None:
     """The brands whose queue and log `user` may work: None means every brand (admins)."""
     return brands_where(user, Action.CONTENT_MODERATE, now=now)
 
 
-def brands_where(user: Any, action: Action, *, now: datetime) -> frozenset[int] | None:
+def brands_where(user: Actor, action: Action, *, now: datetime) -> frozenset[int] | None:
     """The brands where `user` may do `action` through a role: None means every brand
     (site admins); empty when she may not act at all (signed out, suspended, banned)."""
     if not getattr(user, "is_authenticated", False):
@@ -258,7 +292,7 @@ def brands_where(user: Any, action: Action, *, now: datetime) -> frozenset[int] 
     return frozenset(brand for brand, roles in cached.items() if roles & allowed)
 
 
-def holds(user: Any, brand_id: int, *roles: Role) -> bool:
+def holds(user: Actor, brand_id: int, *roles: Role) -> bool:
     """Whether `user` really holds one of `roles` in the brand (admins do not count).
 
     For what a role *marks* rather than allows: a reply is official because its author
@@ -310,7 +344,7 @@ OWN_CONTACT_CHOICES: Final = OnlyHerself(
 
 
 def require_self(
-    actor: Any, member: Any, rule: OnlyHerself, *, now: datetime | None = None
+    actor: Actor, member: User, rule: OnlyHerself, *, now: datetime | None = None
 ) -> None:
     """Refuse anyone but `member` herself, and those `rule` lets act for her.
 

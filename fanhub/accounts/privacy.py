@@ -26,7 +26,7 @@ from fanhub.db import transaction
 from fanhub.errors import Conflict, Invalid, NotFound
 from fanhub.extensions import db
 from fanhub.notifications.personal_data import ConsentLine, consent_record
-from fanhub.permissions import OWN_DATA, forget_roles, require_self
+from fanhub.permissions import OWN_DATA, Actor, forget_roles, require_self
 from fanhub.personal_data import Erasure, Records, iso
 
 NOT_HERS = "That password is not right."
@@ -81,7 +81,7 @@ class PrivacyPage:
     plan: DeletionPlan | None = None
 
 
-def privacy_page(actor: Any, user: User) -> PrivacyPage:
+def privacy_page(actor: Actor, user: User) -> PrivacyPage:
     """Her privacy page: her consent record (newest first) and what deletion would do.
 
     :raises Forbidden: the actor is not the member.
@@ -103,7 +103,7 @@ def export_filename(user: User, *, now: datetime) -> str:
     return f"fanhub-{user.username}-{now.date().isoformat()}.zip"
 
 
-def export_member_data(actor: Any, user: User) -> bytes:
+def export_member_data(actor: Actor, user: User) -> bytes:
     """Everything fanhub holds about her, as a zip of JSON files (one per kind of data).
 
     Only her own rows: another member's words never appear (a topic she replied in is named
@@ -197,7 +197,7 @@ class DeletionReport:
 
 
 def delete_account(
-    actor: Any, user: User, password: str, remove_content: bool, *, now: datetime
+    actor: Actor, user: User, password: str, remove_content: bool, *, now: datetime
 ) -> DeletionReport:
     """Erase her personal data and close her account, in one transaction.
 
@@ -257,7 +257,7 @@ def _names(brands: list[str]) -> str:
     return brands[0] if len(brands) == 1 else ", ".join(brands[:-1]) + " and " + brands[-1]
 
 
-def access_profile_as(viewer: Any, username: str) -> User:
+def access_profile_as(viewer: Actor, username: str) -> User:
     """The member `/u/<username>` shows to this viewer: a deleted account only to site
     admins, who see that it was deleted and when, nothing it held.
 

@@ -33,6 +33,7 @@ from fanhub.permissions import (
     OWN_ACCOUNT,
     OWN_ADDRESS,
     OWN_PASSWORD,
+    Actor,
     ban_ends,
     banned_message,
     is_restricted,
@@ -243,7 +244,7 @@ def access_profile(username: str) -> User:
     return user
 
 
-def update_profile(actor: Any, user: User, draft: ProfileDraft, *, now: datetime) -> User:
+def update_profile(actor: Actor, user: User, draft: ProfileDraft, *, now: datetime) -> User:
     """Change a member's display name and bio.
 
     :raises Forbidden: the actor is neither the member nor a site admin, or is the member
@@ -265,7 +266,7 @@ def update_profile(actor: Any, user: User, draft: ProfileDraft, *, now: datetime
     return user
 
 
-def change_password(actor: Any, user: User, current: str, new: str) -> User:
+def change_password(actor: Actor, user: User, current: str, new: str) -> User:
     """Replace a member's password after checking the current one.
 
     Signs out her other sessions, because the session id carries a fingerprint of
@@ -304,7 +305,7 @@ def _queue_verification(user: User, *, now: datetime) -> None:
     )
 
 
-def resend_verification(actor: Any, user: User, *, now: datetime) -> None:
+def resend_verification(actor: Actor, user: User, *, now: datetime) -> None:
     """Queue a fresh confirmation email.
 
     :raises Forbidden: the actor is not the member.

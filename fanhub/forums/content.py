@@ -7,31 +7,20 @@ from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, update
 
-from fanhub.content import GONE, HIDDEN, REMOVED, VISIBLE, Item, ItemKind
+from fanhub.content import GONE, HIDDEN, REMOVED, VISIBLE, Item, ItemKind, author_or_role_clause
 from fanhub.extensions import db
 from fanhub.forums import personal_data
 from fanhub.forums import services as forums
 from fanhub.forums.models import Category, Post, PostStatus, Topic, TopicStatus
 from fanhub.links import site_path
 from fanhub.moderation.models import ModerationRule
-from fanhub.permissions import Action, brands_where
+from fanhub.permissions import Action, Actor
 
 # What moderation may do to a post's words; its author deleting them is hers alone.
 _POST_STATUSES = {VISIBLE: PostStatus.VISIBLE, HIDDEN: PostStatus.HIDDEN}
 _MODERATED_POSTS = (PostStatus.PENDING, PostStatus.HIDDEN, PostStatus.REMOVED)
-
-
-def _sees_hidden_clause(viewer: Any, author: Any, brand: Any, *, now: datetime) -> Any:
-    """`forums.sees_hidden` in SQL: the author, and the brand's moderators; None for
-    someone who sees nothing hidden."""
-    if not getattr(viewer, "is_authenticated", False):
-        return None
-    brands = brands_where(viewer, Action.CONTENT_MODERATE, now=now)
-    if brands is None:
-        return true()
-    return or_(author == viewer.id, brand.in_(brands)) if brands else author == viewer.id
 
 
 class TopicKind:
@@ -57,14 +46,16 @@ class TopicKind:
             )  # fmt: skip
         return found
 
-    def visible_clause(self, viewer: Any, *, now: datetime) -> ColumnElement[bool]:
+    def visible_clause(self, viewer: Actor, *, now: datetime) -> ColumnElement[bool]:
         """Visible topics for everyone; one moderation hid, removed or holds, for its
         author and the brand's moderators too (`forums.access_visible_topic`)."""
         listed = Topic.status == TopicStatus.VISIBLE
-        hidden = _sees_hidden_clause(viewer, Topic.author_id, Topic.brand_id, now=now)
+        hidden = author_or_role_clause(
+            viewer, Topic.author_id, Topic.brand_id, Action.CONTENT_MODERATE, now=now
+        )
         return listed if hidden is None else or_(listed, hidden)
 
-    def can_see(self, viewer: Any, row: Any, *, now: datetime) -> bool:
+    def can_see(self, viewer: Actor, row: Any, *, now: datetime) -> bool:
         """The topic's own rule (`visible_clause`) for one topic."""
         return row.status is TopicStatus.VISIBLE or forums.sees_hidden(
             viewer, row.author_id, row.brand_id, now=now
@@ -145,12 +136,14 @@ class PostKind:
             )  # fmt: skip
         return found
 
-    def visible_clause(self, viewer: Any, *, now: datetime) -> ColumnElement[bool]:
+    def visible_clause(self, viewer: Actor, *, now: datetime) -> ColumnElement[bool]:
         """A post's words, in a topic the viewer may see: visible ones for everyone; one
         held, hidden or removed by moderation for its author and the brand's moderators
         too; none deleted by its author (the topic page shows a placeholder)."""
         shown = Post.status == PostStatus.VISIBLE
-        hidden = _sees_hidden_clause(viewer, Post.author_id, Topic.brand_id, now=now)
+        hidden = author_or_role_clause(
+            viewer, Post.author_id, Topic.brand_id, Action.CONTENT_MODERATE, now=now
+        )
         if hidden is not None:
             shown = or_(shown, and_(Post.status.in_(_MODERATED_POSTS), hidden))
         # One EXISTS on its topic: the topic's own rule, and the brand the post is in.
@@ -158,7 +151,7 @@ class PostKind:
             Topic.id == Post.topic_id, TOPIC.visible_clause(viewer, now=now), shown
         )
 
-    def can_see(self, viewer: Any, row: Any, *, now: datetime) -> bool:
+    def can_see(self, viewer: Actor, row: Any, *, now: datetime) -> bool:
         """The post's own rule (`visible_clause`) for one post."""
         topic = db.session.get(Topic, row.topic_id)  # usually loaded with the post
         if topic is None or not TOPIC.can_see(viewer, topic, now=now):

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
 
-from fanhub.accounts.models import UserStatus
+from fanhub.accounts.models import User, UserStatus
 from fanhub.extensions import db
 from fanhub.forums.models import Category, Post, PostStatus, Topic, TopicStatus
 from fanhub.links import absolute_url
@@ -136,7 +135,7 @@ def topic_feed(topic: Topic) -> Feed:
     )
 
 
-def _author_name(user: Any) -> str:
+def _author_name(user: User | None) -> str:
     if user is None or user.status is UserStatus.DELETED:
         return "A deleted member"
     return _text(user.name)

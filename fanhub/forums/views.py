@@ -44,6 +44,7 @@ from fanhub.forums.models import (
 )
 from fanhub.inputs import MAX_ID, optional_int, parse_int
 from fanhub.moderation import trust
+from fanhub.permissions import Visitor
 
 bp = Blueprint("forums", __name__)
 
@@ -432,7 +433,7 @@ def category_feed(brand: str, category: str) -> ResponseReturnValue:
 @bp.route("/t/<int:topic_id>/feed.atom")
 def topic_feed(topic_id: int) -> ResponseReturnValue:
     # Feed readers are nobody in particular: a hidden or removed topic has no feed.
-    target = services.access_visible_topic(None, topic_id, now=request_time())
+    target = services.access_visible_topic(Visitor(), topic_id, now=request_time())
     return _atom(feeds.topic_feed(target))
 
 

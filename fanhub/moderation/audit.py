@@ -17,10 +17,11 @@ from fanhub.moderation.models import (
     ModerationAction,
     ModerationRule,
 )
+from fanhub.permissions import Actor
 
 
 def record_action(
-    moderator: Any,
+    moderator: Actor | None,
     action: Decision,
     *,
     item_kind: ItemKind,

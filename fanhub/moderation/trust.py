@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, union, union_all, update
@@ -31,7 +30,7 @@ from fanhub.moderation.models import (
     FlagStatus,
     ItemKind,
 )
-from fanhub.permissions import Action, brands_where, holds, require
+from fanhub.permissions import Action, Actor, brands_where, holds, require
 from fanhub.text import text_shape
 
 TRUST_LEVELS = range(0, 5)
@@ -40,7 +39,7 @@ TRUST_LEVELS = range(0, 5)
 LINK_HEAVY_MIN_LINKS = 2
 
 
-def trusted_in(author: Any, brand_id: int) -> bool:
+def trusted_in(author: User, brand_id: int) -> bool:
     """Whether the author posts in this brand free of the new-member limits and the spam
     signals: site admins, and the brand's own owners, staff and moderators (their posts
     are the brand's answers, and they are appointed by hand)."""
@@ -49,14 +48,13 @@ def trusted_in(author: Any, brand_id: int) -> bool:
     return holds(author, brand_id, Role.OWNER, Role.STAFF, Role.MODERATOR)
 
 
-def post_rate_limit(user: Any) -> str:
+def post_rate_limit(user: Actor) -> str:
     """The posting rate limit for this member: the stricter one at level 0, unless she is a
     site admin or holds a role in any brand."""
     config = current_app.config
     if (
-        not getattr(user, "is_authenticated", False)
-        or user.trust_level >= 1
-        or getattr(user, "is_admin", False)
+        # Signed out or the command line: never held back by a member's limit.
+        not isinstance(user, User) or user.trust_level >= 1 or getattr(user, "is_admin", False)
     ):
         return str(config["RATELIMIT_POST"])
     has_role = db.session.scalar(select(BrandRole.id).where(BrandRole.user_id == user.id).limit(1))
@@ -64,7 +62,7 @@ def post_rate_limit(user: Any) -> str:
 
 
 def screen_text(
-    author: Any,
+    author: User,
     brand_id: int,
     body: str,
     now: datetime,
@@ -127,7 +125,7 @@ def screen_text(
 _PLURALS = {"reply": "replies"}
 
 
-def screen_post(author: Any, brand_id: int, body: str, now: datetime) -> str | None:
+def screen_post(author: User, brand_id: int, body: str, now: datetime) -> str | None:
     """The forum's name for `screen_text`: a topic's first post or a reply.
 
     :raises Invalid: a level-0 member's post has an image or too many links.
@@ -308,7 +306,7 @@ def count_published(author_id: int | None, now: datetime) -> bool:
 TEAM_SETS_LEVELS = (0, 1)
 
 
-def trust_brand(actor: Any, member: User, *, now: datetime) -> int | None:
+def trust_brand(actor: Actor, member: User, *, now: datetime) -> int | None:
     """The brand on whose behalf `actor` sets `member`'s trust level: None for a site
     admin (anyone, any level); else a brand where the actor is on the team and the member
     takes part (has posted, reviewed, or follows it), so no brand vouches for strangers.
@@ -341,7 +339,7 @@ def trust_brand(actor: Any, member: User, *, now: datetime) -> int | None:
 
 
 def set_trust_level(
-    actor: Any, member: User, level: int, reason: str = "", *, now: datetime
+    actor: Actor, member: User, level: int, reason: str = "", *, now: datetime
 ) -> str:
     """Set a member's trust level by hand, on the record: site admins any level from 0 to
     4; a brand's team (owners, staff, moderators) between 0 and 1, for a member who takes

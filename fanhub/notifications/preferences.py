@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Final, cast
+from typing import Final, cast
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Table, exists, or_, select, update
@@ -32,7 +32,7 @@ from fanhub.notifications.models import (
     Notification,
     NotificationKind,
 )
-from fanhub.permissions import OWN_CONTACT_CHOICES, require_self
+from fanhub.permissions import OWN_CONTACT_CHOICES, Actor, require_self
 from fanhub.tokens import NOT_VALID, load_token, serializer, token_id, token_text
 
 # On the site a message is shown or not: a digest is an email's business.
@@ -228,8 +228,8 @@ class PreferenceChange:
 
 
 def set_preferences(
-    actor: Any,
-    user: Any,
+    actor: Actor,
+    user: User,
     choices: Mapping[tuple[str, str], str],
     source: ConsentSource,
     *,
@@ -368,7 +368,7 @@ class PreferenceRow:
     chosen: dict[Channel, Frequency]
 
 
-def preference_centre(viewer: Any) -> list[PreferenceRow]:
+def preference_centre(viewer: User) -> list[PreferenceRow]:
     """Her choices, one row per kind of message, defaults filled in.
 
     :raises Forbidden: the viewer is not signed in.
@@ -410,7 +410,7 @@ def welcome_choices(user_id: int) -> WelcomeChoices:
 
 
 def answer_welcome(
-    actor: Any, user: Any, answers: WelcomeChoices, *, now: datetime
+    actor: Actor, user: User, answers: WelcomeChoices, *, now: datetime
 ) -> list[PreferenceChange]:
     """Save the signup step's answers as her preferences (source: the signup step).
 

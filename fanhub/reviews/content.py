@@ -7,16 +7,25 @@ from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from fanhub.brands.models import Brand
-from fanhub.content import GONE, HIDDEN, PENDING, REMOVED, VISIBLE, Item, ItemKind
+from fanhub.content import (
+    GONE,
+    HIDDEN,
+    PENDING,
+    REMOVED,
+    VISIBLE,
+    Item,
+    ItemKind,
+    author_or_role_clause,
+)
 from fanhub.errors import Conflict
 from fanhub.extensions import db
 from fanhub.links import site_path
 from fanhub.moderation.models import Case, CaseStatus, ModerationRule
-from fanhub.permissions import Action, brands_where, can
+from fanhub.permissions import Action, Actor, can
 from fanhub.reviews import personal_data, visibility
 from fanhub.reviews import services as reviews
 from fanhub.reviews.models import (
@@ -54,16 +63,6 @@ _RULES = {
 _ALREADY_DECIDED = "This review was already decided on by someone else: nothing changed."
 
 
-def _author_or_team(viewer: Any, author: Any, brand: Any, action: Action, *, now: datetime) -> Any:
-    """In SQL: the viewer wrote it, or may do `action` in its brand; None for a visitor."""
-    if not getattr(viewer, "is_authenticated", False):
-        return None
-    brands = brands_where(viewer, action, now=now)
-    if brands is None:
-        return true()
-    return or_(author == viewer.id, brand.in_(brands)) if brands else author == viewer.id
-
-
 class ReviewKind:
     """A member's review of a product: published, or waiting, hidden, removed or rejected."""
 
@@ -89,12 +88,12 @@ class ReviewKind:
             )  # fmt: skip
         return found
 
-    def visible_clause(self, viewer: Any, *, now: datetime) -> ColumnElement[bool]:
+    def visible_clause(self, viewer: Actor, *, now: datetime) -> ColumnElement[bool]:
         """Published reviews for everyone; any other to its author and the brand's
         review moderators too (`reviews.visibility`, the rule the review pages use)."""
         return visibility.review_visible_clause(viewer, now=now)
 
-    def can_see(self, viewer: Any, row: Any, *, now: datetime) -> bool:
+    def can_see(self, viewer: Actor, row: Any, *, now: datetime) -> bool:
         """The review's own rule (`visible_clause`) for one review."""
         return visibility.review_visible(viewer, row, now=now)
 
@@ -216,12 +215,12 @@ class ReviewReplyKind:
             )  # fmt: skip
         return found
 
-    def visible_clause(self, viewer: Any, *, now: datetime) -> ColumnElement[bool]:
+    def visible_clause(self, viewer: Actor, *, now: datetime) -> ColumnElement[bool]:
         """A reply's words, under a review the viewer may see: visible ones for everyone;
         any other to its author and the brand's moderators too (the review page shows the
         rest of a hidden or removed reply as a placeholder)."""
         shown: Any = ReviewReply.status == ReplyStatus.VISIBLE
-        others = _author_or_team(
+        others = author_or_role_clause(
             viewer, ReviewReply.author_id, Review.brand_id, Action.CONTENT_MODERATE, now=now
         )
         if others is not None:
@@ -233,7 +232,7 @@ class ReviewReplyKind:
             shown,
         )
 
-    def can_see(self, viewer: Any, row: Any, *, now: datetime) -> bool:
+    def can_see(self, viewer: Actor, row: Any, *, now: datetime) -> bool:
         """The reply's own rule (`visible_clause`) for one reply."""
         review = db.session.get(Review, row.review_id)  # usually loaded with the reply
         if review is None or not REVIEW.can_see(viewer, review, now=now):

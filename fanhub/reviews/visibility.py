@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from fanhub.moderation.models import Case, Decision, ItemKind
-from fanhub.permissions import Action, brands_where, can
+from fanhub.permissions import Action, Actor, brands_where, can
 from fanhub.reviews.models import ReplyStatus, Review, ReviewReply, ReviewStatus
 
 # The reviews everyone sees: the product page, the widget, the schema.org block, the ratings.
@@ -27,11 +27,11 @@ def is_published(review: Review) -> bool:
     return review.status is ReviewStatus.PUBLISHED
 
 
-def _signed_in(viewer: Any) -> bool:
+def _signed_in(viewer: Actor) -> bool:
     return bool(getattr(viewer, "is_authenticated", False))
 
 
-def review_visible(viewer: Any, review: Review, *, now: datetime) -> bool:
+def review_visible(viewer: Actor, review: Review, *, now: datetime) -> bool:
     """Published reviews are public; any other only to its author and the moderators."""
     if is_published(review):
         return True
@@ -40,7 +40,7 @@ def review_visible(viewer: Any, review: Review, *, now: datetime) -> bool:
     return can(viewer, Action.REVIEW_MODERATE, review.brand_id, now=now)
 
 
-def review_visible_clause(viewer: Any, *, now: datetime) -> ColumnElement[bool]:
+def review_visible_clause(viewer: Actor, *, now: datetime) -> ColumnElement[bool]:
     """The SQL filter for the reviews the viewer may see (the rule of `review_visible`)."""
     if not _signed_in(viewer):
         return PUBLISHED_REVIEW
@@ -60,7 +60,7 @@ def rejected_while_held(reply_id: Any) -> Any:
     )
 
 
-def reply_listed_clause(viewer: Any, *, moderator: bool) -> ColumnElement[bool]:
+def reply_listed_clause(viewer: Actor, *, moderator: bool) -> ColumnElement[bool]:
     """The SQL filter for the replies listed under a review for this viewer; `moderator`
     says whether she moderates the review's brand (she then sees every reply)."""
     if moderator:
@@ -78,7 +78,7 @@ def reply_listed_clause(viewer: Any, *, moderator: bool) -> ColumnElement[bool]:
     return ~unpublished
 
 
-def reply_visible(viewer: Any, reply: ReviewReply, *, moderator: bool) -> bool:
+def reply_visible(viewer: Actor, reply: ReviewReply, *, moderator: bool) -> bool:
     """Whether the viewer may read the reply's words: shown ones to everyone, any other
     to its author and (`moderator`) the moderators of its review's brand."""
     if reply.status is ReplyStatus.VISIBLE or moderator:
@@ -86,7 +86,7 @@ def reply_visible(viewer: Any, reply: ReviewReply, *, moderator: bool) -> bool:
     return _signed_in(viewer) and reply.author_id == viewer.id
 
 
-def reply_visible_clause(viewer: Any, *, now: datetime) -> ColumnElement[bool]:
+def reply_visible_clause(viewer: Actor, *, now: datetime) -> ColumnElement[bool]:
     """The SQL filter for the replies whose words the viewer may read, under reviews she
     may see (the rule of `reply_visible`, for any brand)."""
     under_visible = ReviewReply.review_id.in_(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +13,7 @@ from fanhub.brands.models import NAME_MAX, SLUG_PATTERN, TAGLINE_MAX, Brand
 from fanhub.db import transaction
 from fanhub.errors import Conflict, Invalid, NotFound
 from fanhub.extensions import db
-from fanhub.permissions import Action, require
+from fanhub.permissions import Action, Actor, require
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,7 @@ class BrandDraft:
     tagline: str = ""
 
 
-def create_brand(actor: Any, draft: BrandDraft, *, now: datetime) -> Brand:
+def create_brand(actor: Actor, draft: BrandDraft, *, now: datetime) -> Brand:
     """Create a brand with its fan page.
 
     :raises Forbidden: the actor is not a site admin.
@@ -66,7 +65,7 @@ def access_brand(slug: str) -> Brand:
     return brand
 
 
-def access_brand_as(actor: Any, slug: str, action: Action, *, now: datetime) -> Brand:
+def access_brand_as(actor: Actor, slug: str, action: Action, *, now: datetime) -> Brand:
     """The brand at `/b/<slug>`, for an actor who may do `action` there at `now`.
 
     :raises NotFound: no such brand.

@@ -17,7 +17,7 @@ from fanhub.clock import cached_at
 from fanhub.db import rows_changed, transaction
 from fanhub.extensions import db
 from fanhub.forums.models import Category, CategoryKind, Topic, TopicStatus
-from fanhub.permissions import Action, can, require
+from fanhub.permissions import Action, Actor, can, require
 from fanhub.reviews.models import Product
 
 RESPONSIVENESS_DAYS = 90
@@ -118,7 +118,7 @@ def _responsiveness(brand: Brand, now: datetime) -> Responsiveness:
     return Responsiveness(RESPONSIVENESS_DAYS, total, answered, median)
 
 
-def fan_page(viewer: Any, brand: Brand, *, now: datetime) -> FanPage:
+def fan_page(viewer: Actor, brand: Brand, *, now: datetime) -> FanPage:
     """Everything the fan page shows, and what this viewer may do there at `now`."""
     categories = list(
         db.session.scalars(
@@ -184,7 +184,7 @@ def fan_page(viewer: Any, brand: Brand, *, now: datetime) -> FanPage:
     )
 
 
-def follow(actor: Any, brand: Brand, *, now: datetime) -> None:
+def follow(actor: Actor, brand: Brand, *, now: datetime) -> None:
     """Become a fan of the brand (following twice changes nothing).
 
     :raises Forbidden: the member is suspended or not logged in.
@@ -205,7 +205,7 @@ def follow(actor: Any, brand: Brand, *, now: datetime) -> None:
         )
 
 
-def unfollow(actor: Any, brand: Brand, *, now: datetime) -> None:
+def unfollow(actor: Actor, brand: Brand, *, now: datetime) -> None:
     """Stop being a fan of the brand (unfollowing twice changes nothing).
 
     :raises Forbidden: the member is suspended or not logged in.

@@ -18,7 +18,7 @@ from fanhub.links import site_path
 from fanhub.notifications.models import MessageKind, NotificationKind
 from fanhub.notifications.preferences import wants
 from fanhub.notifications.services import Notice, notify_each
-from fanhub.permissions import Action, require
+from fanhub.permissions import Action, Actor, require
 from fanhub.reviews.models import Product
 
 NEWS_TITLE_MAX = 80
@@ -57,7 +57,7 @@ def _news_audience(brand: Brand) -> Any:
     )
 
 
-def brand_news_page(actor: Any, slug: str, *, now: datetime) -> BrandNewsPage:
+def brand_news_page(actor: Actor, slug: str, *, now: datetime) -> BrandNewsPage:
     """The brand at `slug`, how many followers would get its news, and its products.
 
     :raises NotFound: no such brand.
@@ -76,7 +76,7 @@ def brand_news_page(actor: Any, slug: str, *, now: datetime) -> BrandNewsPage:
     return BrandNewsPage(brand, audience or 0, products)
 
 
-def send_brand_news(actor: Any, brand: Brand, draft: BrandNewsDraft, *, now: datetime) -> int:
+def send_brand_news(actor: Actor, brand: Brand, draft: BrandNewsDraft, *, now: datetime) -> int:
     """Tell the brand's followers who opted into product news and offers; returns how many.
 
     Only those: a follower who never said yes hears nothing (the default is no, and

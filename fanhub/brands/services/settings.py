@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from fanhub import events
@@ -13,7 +12,7 @@ from fanhub.brands.models import DESCRIPTION_MAX, TAGLINE_MAX, Brand
 from fanhub.db import transaction
 from fanhub.errors import Invalid
 from fanhub.inputs import parse_colour
-from fanhub.permissions import Action, require
+from fanhub.permissions import Action, Actor, require
 from fanhub.text import render_markdown
 
 WIDGET_ORIGINS_MAX = 20
@@ -86,7 +85,7 @@ def _origin(entry: str) -> str | None:
     return f"{parts.scheme.lower()}://{host}{suffix}"
 
 
-def update_brand_page(actor: Any, brand: Brand, draft: BrandPageDraft, *, now: datetime) -> Brand:
+def update_brand_page(actor: Actor, brand: Brand, draft: BrandPageDraft, *, now: datetime) -> Brand:
     """Change the fan page (tagline, Markdown description, accent colour) and the brand's
     review settings (pre-moderation of new members, sites allowed to frame the widget).
 

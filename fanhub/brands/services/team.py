@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +14,7 @@ from fanhub.brands.models import Brand, BrandRole, Role
 from fanhub.db import transaction
 from fanhub.errors import Conflict, Invalid
 from fanhub.extensions import db
-from fanhub.permissions import Action, forget_roles, require
+from fanhub.permissions import Action, Actor, forget_roles, require
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ class StaffMember:
     roles: tuple[Role, ...]
 
 
-def add_role(actor: Any, brand: Brand, member: User, role: Role, *, now: datetime) -> BrandRole:
+def add_role(actor: Actor, brand: Brand, member: User, role: Role, *, now: datetime) -> BrandRole:
     """Appoint `member` to `role` in `brand`.
 
     :raises Forbidden: the actor is neither an owner of the brand nor a site admin.

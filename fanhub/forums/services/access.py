@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     select,
@@ -22,7 +21,7 @@ from fanhub.forums.models import (
     Topic,
     TopicStatus,
 )
-from fanhub.permissions import Action, can, require
+from fanhub.permissions import Action, Actor, can, require
 
 
 def access_category(brand_slug: str, category_slug: str) -> Category:
@@ -56,7 +55,7 @@ def access_topic(topic_id: int) -> Topic:
     return topic
 
 
-def access_visible_topic(viewer: Any, topic_id: int, *, now: datetime) -> Topic:
+def access_visible_topic(viewer: Actor, topic_id: int, *, now: datetime) -> Topic:
     """The topic at `/t/<id>` if this viewer may read it: a topic hidden or removed by
     moderation shows only to its author and the brand's moderators.
 
@@ -70,7 +69,7 @@ def access_visible_topic(viewer: Any, topic_id: int, *, now: datetime) -> Topic:
     return topic
 
 
-def sees_hidden(viewer: Any, author_id: int | None, brand_id: int, *, now: datetime) -> bool:
+def sees_hidden(viewer: Actor, author_id: int | None, brand_id: int, *, now: datetime) -> bool:
     """Whether the viewer sees content moderation has hidden: its author and moderators."""
     if not getattr(viewer, "is_authenticated", False):
         return False
@@ -96,7 +95,7 @@ def access_post(post_id: int) -> Post:
     return post
 
 
-def access_brand_for_management(actor: Any, brand_slug: str, *, now: datetime) -> Brand:
+def access_brand_for_management(actor: Actor, brand_slug: str, *, now: datetime) -> Brand:
     """The brand whose categories the actor manages.
 
     :raises NotFound: no such brand.
@@ -106,7 +105,7 @@ def access_brand_for_management(actor: Any, brand_slug: str, *, now: datetime) -
 
 
 def access_category_for_management(
-    actor: Any, brand_slug: str, category_slug: str, *, now: datetime
+    actor: Actor, brand_slug: str, category_slug: str, *, now: datetime
 ) -> Category:
     """A category the actor may edit or move.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     delete,
@@ -12,6 +11,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from fanhub import events
+from fanhub.accounts.models import User
 from fanhub.db import rows_changed, transaction
 from fanhub.errors import Conflict, Forbidden, Invalid
 from fanhub.extensions import db
@@ -26,10 +26,10 @@ from fanhub.forums.models import (
 from fanhub.forums.services.access import _category_of
 from fanhub.forums.services.drafts import clean_body
 from fanhub.forums.services.posting import _append_post
-from fanhub.permissions import Action, can, require
+from fanhub.permissions import Action, Actor, can, require
 
 
-def mark_solution(actor: Any, topic: Topic, post: Post | None, *, now: datetime) -> None:
+def mark_solution(actor: Actor, topic: Topic, post: Post | None, *, now: datetime) -> None:
     """Mark one reply as the answer to a support question (None clears it).
 
     :raises Forbidden: the actor is neither the question's author nor the brand's staff.
@@ -58,7 +58,7 @@ def mark_solution(actor: Any, topic: Topic, post: Post | None, *, now: datetime)
             )
 
 
-def toggle_vote(actor: Any, topic: Topic, *, now: datetime) -> bool:
+def toggle_vote(actor: Actor, topic: Topic, *, now: datetime) -> bool:
     """Vote for an idea, or take the vote back; True when the vote now stands.
 
     :raises Forbidden: the member is suspended.
@@ -92,7 +92,7 @@ def toggle_vote(actor: Any, topic: Topic, *, now: datetime) -> bool:
 
 
 def set_idea_status(
-    actor: Any, topic: Topic, status: IdeaStatus, comment: str, *, now: datetime
+    actor: User, topic: Topic, status: IdeaStatus, comment: str, *, now: datetime
 ) -> Post:
     """Set an idea's status with an official comment, posted in the thread and shown on the idea.
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     func,
@@ -22,7 +21,7 @@ from fanhub.forums.models import (
     Category,
 )
 from fanhub.forums.services.drafts import CategoryDraft
-from fanhub.permissions import Action, require
+from fanhub.permissions import Action, Actor, require
 
 CATEGORY_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 
@@ -38,7 +37,7 @@ def list_categories(brand_id: int) -> list[Category]:
     )
 
 
-def create_category(actor: Any, brand: Brand, draft: CategoryDraft, *, now: datetime) -> Category:
+def create_category(actor: Actor, brand: Brand, draft: CategoryDraft, *, now: datetime) -> Category:
     """Add a category at the end of the brand's list.
 
     :raises Forbidden: the actor is not an owner of the brand.
@@ -72,7 +71,7 @@ def create_category(actor: Any, brand: Brand, draft: CategoryDraft, *, now: date
 
 
 def update_category(
-    actor: Any, category: Category, draft: CategoryDraft, *, now: datetime
+    actor: Actor, category: Category, draft: CategoryDraft, *, now: datetime
 ) -> Category:
     """Rename a category or change its description or kind (its address stays).
 
@@ -88,7 +87,7 @@ def update_category(
     return category
 
 
-def move_category(actor: Any, category: Category, offset: int, *, now: datetime) -> None:
+def move_category(actor: Actor, category: Category, offset: int, *, now: datetime) -> None:
     """Move a category up (-1) or down (+1) in the brand's list.
 
     :raises Forbidden: the actor is not an owner of the brand.

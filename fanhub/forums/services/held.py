@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     select,
@@ -30,7 +29,7 @@ from fanhub.moderation.models import ItemKind
 
 
 def _hold_reply(
-    topic: Topic, author: Any, body: str, now: datetime, reply_to_id: int | None, reason: str
+    topic: Topic, author: User, body: str, now: datetime, reply_to_id: int | None, reason: str
 ) -> Post:
     """Write a reply that waits for a moderator: outside the thread, counted nowhere, told
     to nobody until it is approved (no commit)."""
@@ -108,7 +107,7 @@ def publish_held_topic(topic: Topic, now: datetime) -> None:
         )
 
 
-def _hold_topic(topic: Topic, author: Any, body: str, now: datetime, reason: str) -> None:
+def _hold_topic(topic: Topic, author: User, body: str, now: datetime, reason: str) -> None:
     """Write a topic that waits for a moderator: shown only to its author and moderators,
     counted in no category and told to nobody until it is approved (no commit)."""
     topic.status = TopicStatus.PENDING

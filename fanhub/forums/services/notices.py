@@ -33,7 +33,7 @@ from fanhub.notifications.services import Notice, notify_each
 def _notify_for_post(
     topic: Topic,
     post: Post,
-    author: Any,
+    author: User,
     mentioned: frozenset[str],
     is_new_topic: bool,
     *,

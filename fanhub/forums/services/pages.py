@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     and_,
@@ -14,6 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload
 
+from fanhub.accounts.models import User
 from fanhub.cursors import make_cursor, read_cursor
 from fanhub.errors import NotFound
 from fanhub.extensions import cache, db
@@ -34,7 +34,7 @@ from fanhub.forums.models import (
     WatchLevel,
 )
 from fanhub.forums.services.access import sees_hidden
-from fanhub.permissions import Action, can, participation_refusal
+from fanhub.permissions import Action, Actor, can, participation_refusal
 
 
 def visitor_page_key(topic: Topic, page: int) -> str:
@@ -93,7 +93,7 @@ def page_of(position: int) -> int:
     return max(math.ceil(position / POSTS_PER_PAGE), 1)
 
 
-def topic_page(viewer: Any, topic: Topic, page: int = 1, *, now: datetime) -> TopicPage:
+def topic_page(viewer: Actor, topic: Topic, page: int = 1, *, now: datetime) -> TopicPage:
     """One page of a topic: a range of positions, so page 5,000 costs what page 1 does.
 
     :raises NotFound: the page is past the end.
@@ -138,7 +138,7 @@ def topic_page(viewer: Any, topic: Topic, page: int = 1, *, now: datetime) -> To
 
 
 def _viewer_state(
-    viewer: Any, topic: Topic, posts: list[Post], page: TopicPage, *, now: datetime
+    viewer: Actor, topic: Topic, posts: list[Post], page: TopicPage, *, now: datetime
 ) -> None:
     if posts:
         page.my_reactions = {
@@ -164,7 +164,7 @@ def _viewer_state(
         )
     )
     # Only level 0 is ever held (trust.screen_text), so nobody else pays for the query.
-    if page.page == page.page_count and viewer.trust_level == 0:
+    if page.page == page.page_count and isinstance(viewer, User) and viewer.trust_level == 0:
         page.my_waiting = list(
             db.session.scalars(
                 select(Post)
@@ -215,7 +215,7 @@ class CategoryPage:
 
 
 def category_page(
-    viewer: Any,
+    viewer: Actor,
     category: Category,
     *,
     sort: str = "activity",

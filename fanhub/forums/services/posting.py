@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     select,
@@ -11,6 +10,7 @@ from sqlalchemy import (
 )
 
 from fanhub import events
+from fanhub.accounts.models import User
 from fanhub.brands.models import Role
 from fanhub.extensions import db
 from fanhub.forums.models import (
@@ -28,7 +28,7 @@ from fanhub.moderation import trust
 from fanhub.permissions import holds
 
 
-def _badge(author: Any, brand_id: int) -> AuthorBadge:
+def _badge(author: User, brand_id: int) -> AuthorBadge:
     # What the author *is* in this brand, not what she may do: site admins are not staff.
     if holds(author, brand_id, Role.OWNER, Role.STAFF):
         return AuthorBadge.STAFF
@@ -38,7 +38,7 @@ def _badge(author: Any, brand_id: int) -> AuthorBadge:
 
 
 def _append_post(
-    topic: Topic, author: Any, body: str, now: datetime, reply_to_id: int | None = None
+    topic: Topic, author: User, body: str, now: datetime, reply_to_id: int | None = None
 ) -> Post:
     """Write the next post of a topic and move every counter it touches (no commit)."""
     position = _next_position(topic, author.id, now)
@@ -80,7 +80,7 @@ def _next_position(topic: Topic, author_id: int | None, now: datetime) -> int:
 
 
 def _announce(
-    topic: Topic, post: Post, author: Any, mentioned: frozenset[str], now: datetime
+    topic: Topic, post: Post, author: User | None, mentioned: frozenset[str], now: datetime
 ) -> None:
     """What publishing a positioned post does beyond the topic's own count: the category's
     count, the first official answer, the author's watch and trust, notifications (no commit).

@@ -22,10 +22,10 @@ from fanhub.forums.models import (
 from fanhub.forums.services.access import _category_of
 from fanhub.moderation.audit import record_action
 from fanhub.moderation.models import Decision, ItemKind
-from fanhub.permissions import Action, require
+from fanhub.permissions import Action, Actor, require
 
 
-def set_pinned(actor: Any, topic: Topic, pinned: bool, *, now: datetime) -> None:
+def set_pinned(actor: Actor, topic: Topic, pinned: bool, *, now: datetime) -> None:
     """Pin a topic to the top of its category, or unpin it; on the moderation log.
 
     :raises Forbidden: the actor is not the brand's staff or moderator.
@@ -41,7 +41,7 @@ def set_pinned(actor: Any, topic: Topic, pinned: bool, *, now: datetime) -> None
         events.emit(events.TopicChanged(brand_id=topic.brand_id, topic_id=topic.id))
 
 
-def set_locked(actor: Any, topic: Topic, locked: bool, *, now: datetime) -> None:
+def set_locked(actor: Actor, topic: Topic, locked: bool, *, now: datetime) -> None:
     """Lock a topic against new replies from members, or unlock it; on the moderation log.
 
     :raises Forbidden: the actor is not the brand's staff or moderator.
@@ -57,7 +57,7 @@ def set_locked(actor: Any, topic: Topic, locked: bool, *, now: datetime) -> None
         events.emit(events.TopicChanged(brand_id=topic.brand_id, topic_id=topic.id))
 
 
-def move_topic(actor: Any, topic: Topic, target: Category, *, now: datetime) -> None:
+def move_topic(actor: Actor, topic: Topic, target: Category, *, now: datetime) -> None:
     """Move a topic to another category of the same brand, moving its counts along; on the
     moderation log.
 
@@ -103,7 +103,7 @@ def move_topic(actor: Any, topic: Topic, target: Category, *, now: datetime) -> 
 
 
 def _record_topic_tool(
-    actor: Any,
+    actor: Actor,
     decision: Decision,
     topic: Topic,
     what: str,

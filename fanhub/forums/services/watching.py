@@ -21,6 +21,7 @@ from fanhub.forums.models import (
     TopicWatch,
     WatchLevel,
 )
+from fanhub.permissions import Actor
 
 
 def _watch(user_id: int, topic_id: int) -> None:
@@ -32,7 +33,7 @@ def _watch(user_id: int, topic_id: int) -> None:
         db.session.add(TopicWatch(topic_id=topic_id, user_id=user_id, level=WatchLevel.WATCHING))
 
 
-def set_topic_watch(actor: Any, topic: Topic, level: WatchLevel | None) -> None:
+def set_topic_watch(actor: Actor, topic: Topic, level: WatchLevel | None) -> None:
     """Watch a topic, mute it, or clear the choice (None).
 
     Watching tells her of every reply; muting tells her nothing of it, not even
@@ -45,7 +46,7 @@ def set_topic_watch(actor: Any, topic: Topic, level: WatchLevel | None) -> None:
         _set_watch(TopicWatch, TopicWatch.topic_id, topic.id, user_id, level)
 
 
-def set_category_watch(actor: Any, category: Category, level: WatchLevel | None) -> None:
+def set_category_watch(actor: Actor, category: Category, level: WatchLevel | None) -> None:
     """Watch a category, mute it, or clear the choice (None).
 
     Watching tells her of every new topic and reply in it; muting tells her nothing of
@@ -58,11 +59,12 @@ def set_category_watch(actor: Any, category: Category, level: WatchLevel | None)
         _set_watch(CategoryWatch, CategoryWatch.category_id, category.id, user_id, level)
 
 
-def _watcher_id(actor: Any) -> int:
+def _watcher_id(actor: Actor) -> int:
     # Any signed-in member may choose what she hears, suspended or not.
-    if not getattr(actor, "is_authenticated", False) or getattr(actor, "id", None) is None:
+    member_id = actor.id if getattr(actor, "is_authenticated", False) else None
+    if member_id is None:
         raise Forbidden("Log in to watch or mute.")
-    return int(actor.id)
+    return member_id
 
 
 def _set_watch(

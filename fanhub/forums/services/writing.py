@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     delete,
@@ -13,6 +12,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from fanhub import events
+from fanhub.accounts.models import User
 from fanhub.db import rows_changed, transaction
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
@@ -40,7 +40,7 @@ from fanhub.forums.services.posting import _append_post
 from fanhub.moderation import trust
 from fanhub.moderation.audit import record_action
 from fanhub.moderation.models import Decision, ItemKind
-from fanhub.permissions import Action, can, require
+from fanhub.permissions import Action, Actor, can, require
 
 REACTION_COLUMNS = {
     ReactionKind.LIKE: Post.like_count,
@@ -49,7 +49,7 @@ REACTION_COLUMNS = {
 }
 
 
-def start_topic(author: Any, category: Category, draft: TopicDraft, *, now: datetime) -> Topic:
+def start_topic(author: User, category: Category, draft: TopicDraft, *, now: datetime) -> Topic:
     """Open a topic with its first post; one the trust rules hold waits, pending, in the
     moderators' queue, unlisted until approved.
 
@@ -96,7 +96,7 @@ def start_topic(author: Any, category: Category, draft: TopicDraft, *, now: date
     return topic
 
 
-def reply_to_topic(author: Any, topic: Topic, draft: ReplyDraft, *, now: datetime) -> Post:
+def reply_to_topic(author: User, topic: Topic, draft: ReplyDraft, *, now: datetime) -> Post:
     """Add a reply at the end of a topic, optionally in reply to one of its posts.
 
     A reply by the brand's staff is official; the first one stamps the topic as answered.
@@ -126,7 +126,7 @@ def reply_to_topic(author: Any, topic: Topic, draft: ReplyDraft, *, now: datetim
     return post
 
 
-def edit_post(actor: Any, post: Post, body: str, *, now: datetime) -> Post:
+def edit_post(actor: Actor, post: Post, body: str, *, now: datetime) -> Post:
     """Change a post's text, keeping the old text as a revision anyone can read; a
     moderator's edit of someone else's post goes on the moderation log.
 
@@ -143,7 +143,7 @@ def edit_post(actor: Any, post: Post, body: str, *, now: datetime) -> Post:
         return post
     rendered = render_post(body)
     brand_id = _topic_of(post).brand_id
-    if getattr(actor, "id", None) == post.author_id:
+    if isinstance(actor, User) and actor.id == post.author_id:
         # A new member's edit meets the rules her post met: no sneaking links in later.
         held = trust.screen_text(actor, brand_id, body, now, editing=(ItemKind.POST, post.id))
         if held is not None:
@@ -185,7 +185,7 @@ def edit_post(actor: Any, post: Post, body: str, *, now: datetime) -> Post:
     return post
 
 
-def delete_own_post(actor: Any, post: Post) -> Post:
+def delete_own_post(actor: Actor, post: Post) -> Post:
     """Remove a post its author no longer wants; it stays as "removed by its author".
 
     Its position stays taken, so the thread still reads and links still work.
@@ -213,13 +213,13 @@ def delete_own_post(actor: Any, post: Post) -> Post:
     return post
 
 
-def _require_author_or(actor: Any, post: Post, action: Action, *, now: datetime) -> None:
+def _require_author_or(actor: Actor, post: Post, action: Action, *, now: datetime) -> None:
     if getattr(actor, "id", None) == post.author_id and can(actor, Action.POST_REPLY, now=now):
         return
     require(actor, action, _topic_of(post).brand_id, now=now)
 
 
-def toggle_reaction(actor: Any, post: Post, kind: ReactionKind, *, now: datetime) -> bool:
+def toggle_reaction(actor: Actor, post: Post, kind: ReactionKind, *, now: datetime) -> bool:
     """Add the member's reaction of this kind, or take it back; True when it is now on.
 
     :raises Forbidden: the member is suspended, or reacts to her own post.

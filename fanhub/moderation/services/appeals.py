@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +14,7 @@ from fanhub.errors import Conflict, Invalid, NotFound
 from fanhub.extensions import db
 from fanhub.moderation.models import APPEAL_MAX, Appeal, Case, CaseStatus, ModerationAction
 from fanhub.moderation.services.items import APPEALABLE, load_item
+from fanhub.permissions import Actor
 
 
 @dataclass
@@ -25,7 +25,7 @@ class AppealPage:
     can_appeal: bool
 
 
-def appeal_page(member: Any, action_id: int) -> AppealPage:
+def appeal_page(member: Actor, action_id: int) -> AppealPage:
     """A decision about the member, and whether she may still appeal it.
 
     :raises NotFound: no such action, or it was not about her.
@@ -42,7 +42,7 @@ def appeal_page(member: Any, action_id: int) -> AppealPage:
     return AppealPage(action, url, appeal, action.action in APPEALABLE and appeal is None)
 
 
-def _access_own_action(member: Any, action_id: int) -> ModerationAction:
+def _access_own_action(member: Actor, action_id: int) -> ModerationAction:
     action = db.session.scalars(
         select(ModerationAction)
         .options(joinedload(ModerationAction.brand))
@@ -59,7 +59,7 @@ def _case_for(action: ModerationAction) -> Case | None:
     ).first()
 
 
-def appeal(member: Any, action_id: int, body: str, *, now: datetime) -> Appeal:
+def appeal(member: Actor, action_id: int, body: str, *, now: datetime) -> Appeal:
     """Ask the moderators to look again, once per item: the item (or her account) goes
     back in the queue with her words.
 

@@ -25,7 +25,7 @@ from fanhub.moderation.services.items import (
 )
 from fanhub.moderation.services.record import log, moderated, snapshot, tell, with_rule
 from fanhub.moderation.services.sanctions import sanction_author
-from fanhub.permissions import Action, require
+from fanhub.permissions import Action, Actor, require
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Outcome:
 
 
 def decide(
-    moderator: Any, refs: list[str], draft: DecisionDraft, *, now: datetime
+    moderator: Actor, refs: list[str], draft: DecisionDraft, *, now: datetime
 ) -> list[Outcome]:
     """Apply one decision (and/or a sanction of their authors) to several queue items.
 
@@ -109,7 +109,7 @@ def _parse_ref(ref: str, waiting: dict[str, Any]) -> tuple[str, int, int | None]
 
 
 def _decide_case(
-    moderator: Any, case: Case, draft: DecisionDraft, now: datetime, shown_open: int | None = None
+    moderator: Actor, case: Case, draft: DecisionDraft, now: datetime, shown_open: int | None = None
 ) -> str:
     with transaction():
         # Locked and read again: someone else may have decided since the page was shown.
@@ -152,7 +152,7 @@ def _handled_message(case: Case) -> str:
     return f"Already handled{by} ({what} it): nothing changed."
 
 
-def _apply(moderator: Any, case: Case, target: Item, draft: DecisionDraft, now: datetime) -> str:
+def _apply(moderator: Actor, case: Case, target: Item, draft: DecisionDraft, now: datetime) -> str:
     decision = draft.decision
     if decision is None:
         raise Invalid("Choose what to do.", field="decision")
@@ -205,7 +205,7 @@ def _apply(moderator: Any, case: Case, target: Item, draft: DecisionDraft, now: 
     return f"{decision.label} the {target.noun}."
 
 
-def _close(case: Case, moderator: Any, decision: Decision, now: datetime) -> None:
+def _close(case: Case, moderator: Actor, decision: Decision, now: datetime) -> None:
     status = (
         FlagStatus.DISMISSED
         if decision in (Decision.DISMISS, Decision.RESTORE)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -24,10 +23,10 @@ from fanhub.moderation.models import (
 )
 from fanhub.moderation.services.items import FlagDraft
 from fanhub.moderation.services.record import log, moderated, snapshot, tell
-from fanhub.permissions import Action, require
+from fanhub.permissions import Action, Actor, require
 
 
-def flag_item(reporter: Any, target: Item, draft: FlagDraft, *, now: datetime) -> Case:
+def flag_item(reporter: Actor, target: Item, draft: FlagDraft, *, now: datetime) -> Case:
     """Report an item; once FLAG_HIDE_THRESHOLD members have open flags on it, it hides
     until a moderator decides (logged, and its author is told).
 

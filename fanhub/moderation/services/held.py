@@ -4,7 +4,6 @@ trust rules held (in the queue's cases) and those waiting on their own list."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from fanhub.content import Item, content_kind
 from fanhub.db import transaction
@@ -14,10 +13,11 @@ from fanhub.moderation.models import Case, Decision
 from fanhub.moderation.services.items import REVIEW_DECISIONS, DecisionDraft
 from fanhub.moderation.services.record import log, moderated, snapshot, tell, with_rule
 from fanhub.moderation.services.sanctions import sanction_author
+from fanhub.permissions import Actor
 
 
 def decide_held(
-    moderator: Any, case: Case, target: Item, draft: DecisionDraft, now: datetime
+    moderator: Actor, case: Case, target: Item, draft: DecisionDraft, now: datetime
 ) -> str:
     """Approve a held topic, post, review or reply under a review (published as if
     written now, counted and told as publishing it does) or reject it (it stays out of
@@ -45,7 +45,7 @@ def decide_held(
     return f"{draft.decision.label} the {target.noun}."
 
 
-def decide_waiting(moderator: Any, waiting: Item, draft: DecisionDraft, now: datetime) -> str:
+def decide_waiting(moderator: Actor, waiting: Item, draft: DecisionDraft, now: datetime) -> str:
     """Approve or reject an item waiting on its own list (a pending review), with any
     sanction of its author, in one unit of work; any case opened on it meanwhile closes.
 

@@ -29,7 +29,7 @@ from fanhub.moderation.models import (
     ModerationAction,
 )
 from fanhub.moderation.services.items import waiting_lists
-from fanhub.permissions import Action, brands_where, can, moderated_brands, require
+from fanhub.permissions import Action, Actor, brands_where, can, moderated_brands, require
 
 PAGE_SIZE = 25
 LOG_PAGE_SIZE = 50
@@ -57,7 +57,7 @@ class QueuePage:
     is_admin: bool = False
 
 
-def _brands_of(viewer: Any, *, now: datetime) -> frozenset[int] | None:
+def _brands_of(viewer: Actor, *, now: datetime) -> frozenset[int] | None:
     brands = moderated_brands(viewer, now=now)
     if brands is not None and not brands:
         raise Forbidden("Only moderators and site admins can see the moderation queue.")
@@ -65,7 +65,7 @@ def _brands_of(viewer: Any, *, now: datetime) -> frozenset[int] | None:
 
 
 def queue_page(
-    viewer: Any, *, cursor: str | None = None, pending_cursor: str | None = None, now: datetime
+    viewer: Actor, *, cursor: str | None = None, pending_cursor: str | None = None, now: datetime
 ) -> QueuePage:
     """Open cases (flags and appeals) and reviews waiting for approval, oldest first,
     for the brands the viewer moderates (every brand for admins); a fixed number of
@@ -158,7 +158,7 @@ class LogPage:
 
 
 def log_page(
-    viewer: Any,
+    viewer: Actor,
     *,
     moderator: str = "",
     member: str = "",
@@ -214,7 +214,7 @@ def log_page(
     return LogPage(actions, next_cursor, filters)
 
 
-def access_member(actor: Any, username: str, *, now: datetime) -> User:
+def access_member(actor: Actor, username: str, *, now: datetime) -> User:
     """The member whose page a site admin (to suspend, ban or set her trust level) or a
     brand's team (to set her trust level, when she takes part in their brand) opens.
 
@@ -233,7 +233,7 @@ def access_member(actor: Any, username: str, *, now: datetime) -> User:
     return member
 
 
-def can_moderate(viewer: Any, *, now: datetime) -> bool:
+def can_moderate(viewer: Actor, *, now: datetime) -> bool:
     """Whether the header shows the viewer the way to the queue."""
     return (
         can(viewer, Action.CONTENT_FLAG, now=now)

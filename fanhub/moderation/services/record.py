@@ -14,6 +14,7 @@ from fanhub.moderation.models import Decision, ModerationAction, ModerationRule
 from fanhub.moderation.services.items import DecisionDraft
 from fanhub.notifications.models import MESSAGE_MAX, NotificationKind
 from fanhub.notifications.services import notify
+from fanhub.permissions import Actor
 
 
 def snapshot(target: Item, flags: int) -> dict[str, Any]:
@@ -22,7 +23,7 @@ def snapshot(target: Item, flags: int) -> dict[str, Any]:
 
 
 def log(
-    moderator: Any,
+    moderator: Actor | None,
     decision: Decision,
     target: Item,
     rule: ModerationRule | None,

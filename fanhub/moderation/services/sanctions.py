@@ -18,10 +18,10 @@ from fanhub.links import site_path
 from fanhub.moderation.models import Decision
 from fanhub.moderation.services.items import DecisionDraft, check_draft
 from fanhub.moderation.services.record import log, tell, with_rule
-from fanhub.permissions import Action, require
+from fanhub.permissions import Action, Actor, require
 
 
-def sanction_author(moderator: Any, target: Item, draft: DecisionDraft, now: datetime) -> str:
+def sanction_author(moderator: Actor, target: Item, draft: DecisionDraft, now: datetime) -> str:
     """Suspend, ban or lift the item's author (no commit).
 
     :raises Conflict: her account is gone.
@@ -37,7 +37,7 @@ def sanction_author(moderator: Any, target: Item, draft: DecisionDraft, now: dat
 
 
 def sanction_member(
-    moderator: Any,
+    moderator: Actor,
     member: User,
     draft: DecisionDraft,
     *,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select, update
 
@@ -13,6 +12,7 @@ from fanhub.db import rows_changed, transaction
 from fanhub.errors import Forbidden, NotFound
 from fanhub.extensions import db
 from fanhub.notifications.models import Notification
+from fanhub.permissions import Actor
 
 NOTIFICATIONS_PER_PAGE = 30
 
@@ -27,7 +27,7 @@ class NotificationsPage:
     next_before: int | None
 
 
-def notifications_page(viewer: Any, before_id: int | None = None) -> NotificationsPage:
+def notifications_page(viewer: User, before_id: int | None = None) -> NotificationsPage:
     """The viewer's notifications, 30 at a time, older pages by id (never OFFSET).
 
     :raises Forbidden: the viewer is not signed in.
@@ -49,7 +49,7 @@ def notifications_page(viewer: Any, before_id: int | None = None) -> Notificatio
     return NotificationsPage(rows, viewer.unread_notification_count, next_before)
 
 
-def mark_read(actor: Any, notification_id: int, *, now: datetime) -> Notification:
+def mark_read(actor: Actor, notification_id: int, *, now: datetime) -> Notification:
     """Mark one of the actor's notifications read and return it (to follow its link).
 
     Reading it again changes nothing.
@@ -89,7 +89,7 @@ def mark_read(actor: Any, notification_id: int, *, now: datetime) -> Notificatio
     return notification
 
 
-def mark_all_read(actor: Any, *, now: datetime) -> int:
+def mark_all_read(actor: Actor, *, now: datetime) -> int:
     """Mark all the actor's notifications read and zero her unread count; returns how many.
 
     :raises Forbidden: the actor is not signed in.
@@ -117,7 +117,8 @@ def mark_all_read(actor: Any, *, now: datetime) -> int:
     return marked
 
 
-def _member_id(actor: Any) -> int:
-    if not getattr(actor, "is_authenticated", False):
+def _member_id(actor: Actor) -> int:
+    member_id = actor.id if getattr(actor, "is_authenticated", False) else None
+    if member_id is None:
         raise Forbidden("Log in to see your notifications.")
-    return int(actor.id)
+    return member_id

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -13,7 +12,7 @@ from fanhub.brands.services import access_brand_as
 from fanhub.db import related
 from fanhub.errors import NotFound
 from fanhub.extensions import db
-from fanhub.permissions import Action, require
+from fanhub.permissions import Action, Actor, require
 from fanhub.reviews.models import Product, Review, ReviewReply
 from fanhub.reviews.visibility import review_visible
 
@@ -35,7 +34,7 @@ def access_product(brand_slug: str, product_slug: str) -> Product:
 
 
 def access_product_as(
-    actor: Any, brand_slug: str, product_slug: str, action: Action, *, now: datetime
+    actor: Actor, brand_slug: str, product_slug: str, action: Action, *, now: datetime
 ) -> Product:
     """The product at `/b/<brand>/p/<product>`, for an actor who may do `action` there.
 
@@ -47,7 +46,7 @@ def access_product_as(
     return product
 
 
-def access_brand_for_products(actor: Any, brand_slug: str, *, now: datetime) -> Brand:
+def access_brand_for_products(actor: Actor, brand_slug: str, *, now: datetime) -> Brand:
     """The brand whose products the actor manages.
 
     :raises NotFound: no such brand.
@@ -57,7 +56,7 @@ def access_brand_for_products(actor: Any, brand_slug: str, *, now: datetime) -> 
 
 
 def access_product_for_management(
-    actor: Any, brand_slug: str, product_slug: str, *, now: datetime
+    actor: Actor, brand_slug: str, product_slug: str, *, now: datetime
 ) -> Product:
     """A product the actor may edit.
 
@@ -67,7 +66,7 @@ def access_product_for_management(
     return access_product_as(actor, brand_slug, product_slug, Action.PRODUCT_MANAGE, now=now)
 
 
-def access_brand_for_answering(actor: Any, brand_slug: str, *, now: datetime) -> Brand:
+def access_brand_for_answering(actor: Actor, brand_slug: str, *, now: datetime) -> Brand:
     """The brand whose unanswered reviews the actor works through.
 
     :raises NotFound: no such brand.
@@ -76,7 +75,7 @@ def access_brand_for_answering(actor: Any, brand_slug: str, *, now: datetime) ->
     return access_brand_as(actor, brand_slug, Action.REVIEW_ANSWER, now=now)
 
 
-def access_brand_for_moderation(actor: Any, brand_slug: str, *, now: datetime) -> Brand:
+def access_brand_for_moderation(actor: Actor, brand_slug: str, *, now: datetime) -> Brand:
     """The brand whose pending reviews the actor decides on.
 
     :raises NotFound: no such brand.
@@ -104,13 +103,13 @@ def access_review(review_id: int) -> Review:
     return review
 
 
-def can_see(viewer: Any, review: Review, *, now: datetime) -> bool:
+def can_see(viewer: Actor, review: Review, *, now: datetime) -> bool:
     """Published reviews are public; any other only to its author and the moderators."""
     return review_visible(viewer, review, now=now)
 
 
 def access_visible_review(
-    viewer: Any, brand_slug: str, product_slug: str, review_id: int, *, now: datetime
+    viewer: Actor, brand_slug: str, product_slug: str, review_id: int, *, now: datetime
 ) -> Review:
     """The review at `/b/<brand>/p/<product>/r/<id>`, if this viewer may see it.
 
@@ -127,7 +126,7 @@ def access_visible_review(
     return review
 
 
-def own_review(author: Any, product: Product) -> Review | None:
+def own_review(author: Actor, product: Product) -> Review | None:
     """The viewer's own review of the product, whatever its status, or None."""
     if not getattr(author, "is_authenticated", False) or getattr(author, "id", None) is None:
         return None

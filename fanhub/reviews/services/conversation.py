@@ -20,7 +20,7 @@ from fanhub.moderation import trust
 from fanhub.moderation.models import ItemKind
 from fanhub.notifications.models import NotificationKind
 from fanhub.notifications.services import Notice, notify, notify_each
-from fanhub.permissions import Action, holds, require
+from fanhub.permissions import Action, Actor, holds, require
 from fanhub.reviews.models import (
     REPLY_BODY_MAX,
     Product,
@@ -46,7 +46,7 @@ def clean_reply(raw: str) -> str:
     return body
 
 
-def reply_to_review(author: Any, review: Review, body: str, *, now: datetime) -> ReviewReply:
+def reply_to_review(author: User, review: Review, body: str, *, now: datetime) -> ReviewReply:
     """Add a message under a published review.
 
     The brand's owners and staff answer officially: the first answer stamps the review
@@ -135,7 +135,7 @@ def _publish_reply(
     product: Product,
     brand: Brand,
     reply: ReviewReply,
-    author: Any,
+    author: User | None,
     mentioned: frozenset[str],
     now: datetime,
 ) -> None:
@@ -195,7 +195,7 @@ def _publish_reply(
     notify_each(notices, actor_id=author.id, now=now)
 
 
-def mark_resolved(actor: Any, review: Review, *, now: datetime) -> None:
+def mark_resolved(actor: Actor, review: Review, *, now: datetime) -> None:
     """Close the loop: the brand marks the review's conversation resolved and invites the
     reviewer to update her rating.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from fanhub import events
 from fanhub.db import transaction
@@ -13,7 +12,7 @@ from fanhub.moderation.audit import record_action
 from fanhub.moderation.models import Decision, ItemKind
 from fanhub.notifications.models import NotificationKind
 from fanhub.notifications.services import notify
-from fanhub.permissions import Action, require
+from fanhub.permissions import Action, Actor, require
 from fanhub.reviews import widget
 from fanhub.reviews.models import (
     MODERATION_NOTE_MAX,
@@ -28,7 +27,7 @@ from fanhub.reviews.services.products import _product_changed
 from fanhub.reviews.services.ratings import _lock, _move_rating
 
 
-def approve_review(moderator: Any, review: Review, *, now: datetime) -> None:
+def approve_review(moderator: Actor, review: Review, *, now: datetime) -> None:
     """Publish a pending review; it counts from now on.
 
     :raises Forbidden: the actor is not the brand's moderator.
@@ -38,7 +37,7 @@ def approve_review(moderator: Any, review: Review, *, now: datetime) -> None:
 
 
 def reject_review(
-    moderator: Any, review: Review, rule: ReviewRule | str, note: str = "",
+    moderator: Actor, review: Review, rule: ReviewRule | str, note: str = "",
     *, now: datetime,
 ) -> None:  # fmt: skip
     """Refuse a pending review, telling its author which rule it broke.
@@ -51,7 +50,7 @@ def reject_review(
 
 
 def remove_review(
-    moderator: Any, review: Review, rule: ReviewRule | str, note: str = "",
+    moderator: Actor, review: Review, rule: ReviewRule | str, note: str = "",
     *, now: datetime,
 ) -> None:  # fmt: skip
     """Take a published review down (reversibly), telling its author which rule it broke.
@@ -63,7 +62,7 @@ def remove_review(
     _moderate(moderator, review, ReviewStatus.PUBLISHED, ReviewStatus.REMOVED, rule, note, now)
 
 
-def restore_review(moderator: Any, review: Review, *, now: datetime) -> None:
+def restore_review(moderator: Actor, review: Review, *, now: datetime) -> None:
     """Put a removed or rejected review back; it counts again.
 
     :raises Forbidden: the actor is not the brand's moderator.
@@ -94,7 +93,7 @@ _WRONG_STATE = {
 
 
 def _moderate(
-    moderator: Any,
+    moderator: Actor,
     review: Review,
     source: ReviewStatus | tuple[ReviewStatus, ...],
     target: ReviewStatus,

@@ -13,7 +13,7 @@ from fanhub.brands.models import Role
 from fanhub.cursors import make_cursor, read_cursor
 from fanhub.errors import Invalid
 from fanhub.extensions import db
-from fanhub.permissions import Action, can, holds, participation_refusal
+from fanhub.permissions import Action, Actor, can, holds, participation_refusal
 from fanhub.reviews.models import (
     REVIEWS_PER_PAGE,
     Product,
@@ -65,7 +65,7 @@ class ProductPage:
 
 
 def product_page(
-    viewer: Any,
+    viewer: Actor,
     product: Product,
     *,
     sort: str = "helpful",
@@ -196,7 +196,7 @@ class ReviewPage:
     sees_hidden_of: set[int] = field(default_factory=set)
 
 
-def review_page(viewer: Any, review: Review, *, now: datetime) -> ReviewPage:
+def review_page(viewer: Actor, review: Review, *, now: datetime) -> ReviewPage:
     """A review with every reply under it, oldest first; a reply waiting for a moderator
     only for its author and the moderators (nobody else knows of it yet)."""
     signed_in = getattr(viewer, "is_authenticated", False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import and_, func, or_, select
@@ -18,7 +17,7 @@ from fanhub.db import transaction
 from fanhub.errors import Conflict, Invalid
 from fanhub.extensions import db
 from fanhub.inputs import has_control_characters
-from fanhub.permissions import Action, require
+from fanhub.permissions import Action, Actor, require
 from fanhub.reviews.models import (
     IMAGE_URL_MAX,
     PRODUCT_DESCRIPTION_MAX,
@@ -61,7 +60,7 @@ class ProductRow:
     unanswered_count: int
 
 
-def product_list(actor: Any, brand: Brand, *, now: datetime) -> list[ProductRow]:
+def product_list(actor: Actor, brand: Brand, *, now: datetime) -> list[ProductRow]:
     """The brand's products for its staff, with what waits on each.
 
     :raises Forbidden: the actor is not the brand's staff.
@@ -92,7 +91,7 @@ def product_list(actor: Any, brand: Brand, *, now: datetime) -> list[ProductRow]
     ]
 
 
-def create_product(actor: Any, brand: Brand, draft: ProductDraft, *, now: datetime) -> Product:
+def create_product(actor: Actor, brand: Brand, draft: ProductDraft, *, now: datetime) -> Product:
     """Add a product to the brand.
 
     :raises Forbidden: the actor is not the brand's staff.
@@ -130,7 +129,9 @@ def create_product(actor: Any, brand: Brand, draft: ProductDraft, *, now: dateti
     return product
 
 
-def update_product(actor: Any, product: Product, draft: ProductDraft, *, now: datetime) -> Product:
+def update_product(
+    actor: Actor, product: Product, draft: ProductDraft, *, now: datetime
+) -> Product:
     """Change a product's address, SKU, name, description or image.
 
     :raises Forbidden: the actor is not the brand's staff.

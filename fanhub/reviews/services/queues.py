@@ -14,7 +14,7 @@ from fanhub.cursors import make_cursor, read_cursor
 from fanhub.extensions import db
 from fanhub.moderation import trust
 from fanhub.moderation.models import ItemKind
-from fanhub.permissions import Action, require
+from fanhub.permissions import Action, Actor, require
 from fanhub.reviews.models import Review, ReviewStatus
 from fanhub.reviews.visibility import PUBLISHED_REVIEW
 
@@ -33,7 +33,7 @@ class ReviewQueue:
 
 
 def unanswered_reviews(
-    actor: Any, brand: Brand, *, cursor: str | None = None, now: datetime
+    actor: Actor, brand: Brand, *, cursor: str | None = None, now: datetime
 ) -> ReviewQueue:
     """Published reviews the brand has not answered: lowest rating first, then oldest.
 
@@ -65,7 +65,7 @@ def unanswered_reviews(
 
 
 def pending_reviews(
-    actor: Any, brand: Brand, *, cursor: str | None = None, now: datetime
+    actor: Actor, brand: Brand, *, cursor: str | None = None, now: datetime
 ) -> ReviewQueue:
     """Reviews waiting for a moderator, oldest first.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -12,14 +11,14 @@ from fanhub.brands.models import Role
 from fanhub.db import rows_changed, transaction
 from fanhub.errors import Conflict, Forbidden
 from fanhub.extensions import db
-from fanhub.permissions import Action, holds, require
+from fanhub.permissions import Action, Actor, holds, require
 from fanhub.reviews.models import Review, ReviewVote
 from fanhub.reviews.services.access import _brand_of, _product_of
 from fanhub.reviews.services.products import _product_changed
 from fanhub.reviews.visibility import is_published
 
 
-def vote_helpful(actor: Any, review: Review, *, now: datetime) -> None:
+def vote_helpful(actor: Actor, review: Review, *, now: datetime) -> None:
     """Count the member's "helpful" vote for a review (one per member per review).
 
     :raises Forbidden: suspended, her own review, or she is on the brand's team.
@@ -46,7 +45,7 @@ def vote_helpful(actor: Any, review: Review, *, now: datetime) -> None:
         _helpful_changed(review)
 
 
-def withdraw_helpful(actor: Any, review: Review, *, now: datetime) -> None:
+def withdraw_helpful(actor: Actor, review: Review, *, now: datetime) -> None:
     """Take back the member's "helpful" vote.
 
     :raises Forbidden: suspended, her own review, or she is on the brand's team.
@@ -67,7 +66,7 @@ def withdraw_helpful(actor: Any, review: Review, *, now: datetime) -> None:
         _helpful_changed(review)
 
 
-def _require_voter(actor: Any, review: Review, *, now: datetime) -> None:
+def _require_voter(actor: Actor, review: Review, *, now: datetime) -> None:
     require(actor, Action.REVIEW_VOTE, review.brand_id, now=now)
     if actor.id == review.author_id:
         raise Forbidden("You can't vote for your own review.")

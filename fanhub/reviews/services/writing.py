@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from fanhub import events
+from fanhub.accounts.models import User
 from fanhub.brands.models import Role
 from fanhub.db import transaction
 from fanhub.errors import Conflict, Forbidden, Invalid
@@ -19,7 +19,7 @@ from fanhub.extensions import db
 from fanhub.inputs import has_control_characters
 from fanhub.moderation import trust
 from fanhub.moderation.models import ItemKind
-from fanhub.permissions import Action, can, holds, require
+from fanhub.permissions import Action, Actor, can, holds, require
 from fanhub.reviews.models import (
     REVIEW_BODY_MAX,
     REVIEW_BODY_MIN,
@@ -88,7 +88,7 @@ def _clean_review(draft: ReviewDraft) -> tuple[int, str, str]:
     return stars, title, body
 
 
-def writing_refusal(author: Any, product: Product, *, now: datetime) -> str | None:
+def writing_refusal(author: Actor, product: Product, *, now: datetime) -> str | None:
     """Why this person may not write (or edit) a review of the product, or None if she may."""
     if not getattr(author, "is_authenticated", False) or getattr(author, "id", None) is None:
         return "Log in to write a review."
@@ -106,7 +106,7 @@ def writing_refusal(author: Any, product: Product, *, now: datetime) -> str | No
     return None
 
 
-def require_reviewer(author: Any, product: Product, *, now: datetime) -> None:
+def require_reviewer(author: User, product: Product, *, now: datetime) -> None:
     """Refuse anyone who may not review the product.
 
     :raises Forbidden: not signed in, suspended, or on the brand's team (owner or staff).
@@ -116,7 +116,7 @@ def require_reviewer(author: Any, product: Product, *, now: datetime) -> None:
         raise Forbidden(refusal)
 
 
-def submit_review(author: Any, product: Product, draft: ReviewDraft, *, now: datetime) -> Review:
+def submit_review(author: User, product: Product, draft: ReviewDraft, *, now: datetime) -> Review:
     """Record the author's one review of a product.
 
     Published at once, unless the trust rules hold it (fanhub.moderation.trust.screen_text:
@@ -176,7 +176,7 @@ _ALREADY_REVIEWED = (
 )
 
 
-def edit_review(author: Any, review: Review, draft: ReviewDraft, *, now: datetime) -> Review:
+def edit_review(author: User, review: Review, draft: ReviewDraft, *, now: datetime) -> Review:
     """Change the author's review, keeping what it said before as a revision.
 
     A changed rating moves between the histogram's bars and is shown on the review
@@ -260,7 +260,7 @@ def review_revisions(review: Review) -> list[ReviewRevision]:
     )
 
 
-def set_verified_purchase(actor: Any, review: Review, verified: bool, *, now: datetime) -> None:
+def set_verified_purchase(actor: Actor, review: Review, verified: bool, *, now: datetime) -> None:
     """Mark a review as from a verified purchase, or take the mark away.
 
     :raises Forbidden: the actor is not the brand's staff.
@@ -275,7 +275,7 @@ def set_verified_purchase(actor: Any, review: Review, verified: bool, *, now: da
             _product_changed(_brand_of(product), product)
 
 
-def _set_loaded(review: Review, product: Product, author: Any) -> None:
+def _set_loaded(review: Review, product: Product, author: User) -> None:
     """Attach what the caller already holds, so a redirect or template needs no query."""
     set_committed_value(review, "product", product)
     if hasattr(author, "__table__"):

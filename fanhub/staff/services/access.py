@@ -9,14 +9,14 @@ from fanhub.brands.models import Brand
 from fanhub.brands.services import access_brand_as
 from fanhub.errors import Invalid, NotFound
 from fanhub.inputs import optional_int
-from fanhub.permissions import Action
+from fanhub.permissions import Action, Actor
 from fanhub.staff.models import ClaimTarget
 
 WINDOWS = (7, 30, 90)
 DEFAULT_WINDOW = 30
 
 
-def access_desk(actor: Any, brand_slug: str, *, now: datetime) -> Brand:
+def access_desk(actor: Actor, brand_slug: str, *, now: datetime) -> Brand:
     """The brand whose desk the actor works at: its owners and staff, and site admins.
 
     :raises NotFound: no such brand.

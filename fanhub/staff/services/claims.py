@@ -15,7 +15,7 @@ from fanhub.db import rows_changed, transaction
 from fanhub.errors import Conflict, NotFound
 from fanhub.extensions import db
 from fanhub.forums.models import Topic
-from fanhub.permissions import Action, require
+from fanhub.permissions import Action, Actor, require
 from fanhub.reviews.models import Product, Review, ReviewStatus
 from fanhub.staff.models import CLAIM_MINUTES, Claim, ClaimTarget
 from fanhub.staff.services.access import name_of
@@ -38,7 +38,7 @@ class ClaimState:
 
 
 def claim(
-    actor: Any, brand: Brand, kind: ClaimTarget, target_id: int, *, now: datetime
+    actor: User, brand: Brand, kind: ClaimTarget, target_id: int, *, now: datetime
 ) -> ClaimState:
     """Say "I'm on it" for one waiting topic or review, for CLAIM_MINUTES.
 
@@ -92,7 +92,7 @@ def claim(
     return ClaimState(kind, target_id, title, name_of(actor), actor.id, until)
 
 
-def release(actor: Any, brand: Brand, kind: ClaimTarget, target_id: int, *, now: datetime) -> str:
+def release(actor: Actor, brand: Brand, kind: ClaimTarget, target_id: int, *, now: datetime) -> str:
     """Give up one's claim so a colleague can take the item; returns the item's title.
 
     Releasing an item nobody holds changes nothing. A colleague's claim is hers to

@@ -10,6 +10,7 @@ from typing import Any
 
 from fanhub.brands.models import Brand
 from fanhub.errors import NotFound
+from fanhub.permissions import Actor
 from fanhub.staff.services.metrics import Metrics, desk_metrics
 from fanhub.staff.services.queue import unanswered_queue
 
@@ -17,7 +18,7 @@ CSV_TABLES = ("queue", "summary", "response-times", "ratings", "helpers")
 
 
 def desk_table(
-    actor: Any, brand: Brand, table: str, days: int, *, now: datetime
+    actor: Actor, brand: Brand, table: str, days: int, *, now: datetime
 ) -> list[list[Any]]:
     """One of the desk's tables as rows (a header row first), for a CSV download.
 

@@ -17,7 +17,7 @@ from fanhub.clock import cached_at
 from fanhub.errors import Invalid
 from fanhub.extensions import db
 from fanhub.forums.models import Category, CategoryKind, Post, Topic
-from fanhub.permissions import Action, require
+from fanhub.permissions import Action, Actor, require
 from fanhub.reviews.models import Review, ReviewStatus, ReviewVote
 from fanhub.staff.services.access import WINDOWS, name_of
 
@@ -108,7 +108,7 @@ class Metrics:
         return sum((w.average or 0) * w.reviews for w in rated) / total
 
 
-def desk_metrics(actor: Any, brand: Brand, days: int, *, now: datetime) -> Metrics:
+def desk_metrics(actor: Actor, brand: Brand, days: int, *, now: datetime) -> Metrics:
     """The desk's figures over the last `days` days (7, 30 or 90), in a fixed number of
     aggregate queries whatever the brand's size. Cached for a minute per brand and window:
     figures computed less than METRICS_CACHE_SECONDS before `now` are reused.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from fanhub.brands.models import Brand
+from fanhub.permissions import Actor
 from fanhub.staff.charts import BarChart, bar_chart
 from fanhub.staff.services.metrics import METRICS_CACHE_SECONDS, Metrics, desk_metrics
 from fanhub.staff.services.queue import Queue, unanswered_queue
@@ -34,7 +34,7 @@ class Desk:
         return METRICS_CACHE_SECONDS
 
 
-def desk_page(actor: Any, brand: Brand, days: int, *, now: datetime) -> Desk:
+def desk_page(actor: Actor, brand: Brand, days: int, *, now: datetime) -> Desk:
     """Everything the desk shows: the queue with its claims, and the window's metrics.
 
     :raises Forbidden: the actor does not answer for the brand.

@@ -14,7 +14,7 @@ from fanhub.brands.models import Brand
 from fanhub.brands.services import customer_questions
 from fanhub.extensions import db
 from fanhub.forums.models import Category, Post, Topic
-from fanhub.permissions import Action, require
+from fanhub.permissions import Action, Actor, require
 from fanhub.reviews.services import unanswered_reviews
 from fanhub.staff.models import Claim, ClaimTarget
 from fanhub.staff.services.access import name_of
@@ -74,7 +74,7 @@ class Queue:
     more_reviews: bool
 
 
-def unanswered_queue(actor: Any, brand: Brand, *, now: datetime) -> Queue:
+def unanswered_queue(actor: Actor, brand: Brand, *, now: datetime) -> Queue:
     """What waits for the brand: customer questions without an official reply (oldest
     first) and published reviews without an answer (lowest rating first, as
     `reviews.services.unanswered_reviews` orders them), each with who is on it.
