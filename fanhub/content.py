@@ -148,6 +148,19 @@ class WaitingList(Protocol):
 
 
 @runtime_checkable
+class Answerable(Protocol):
+    """A kind of content the brand answers officially (a customer's topic, a review), so
+    its staff desk can claim it while it waits for that answer."""
+
+    kind: ItemKind
+
+    def answer_state(self, brand_id: int, item_id: int) -> tuple[str, datetime | None] | None:
+        """Its title and when the brand first answered it (None: not yet), or None when
+        it is not the brand's item waiting to be answered."""
+        ...
+
+
+@runtime_checkable
 class TakesPart(Protocol):
     """A kind of content whose writing makes its author take part in a brand, so its team
     may vouch for her (her posts and her reviews; not her replies under reviews)."""

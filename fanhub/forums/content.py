@@ -113,6 +113,15 @@ class TopicKind:
         """The topics she started."""
         return personal_data.topic_records(user_id)
 
+    def answer_state(self, brand_id: int, item_id: int) -> tuple[str, datetime | None] | None:
+        """The topic's title and its first official reply's moment, if it is the brand's."""
+        row = db.session.execute(
+            select(Topic.title, Topic.first_official_reply_at).where(
+                Topic.id == item_id, Topic.brand_id == brand_id
+            )
+        ).first()
+        return None if row is None else (row[0], row[1])
+
 
 class PostKind:
     """A post in a topic: the first one or a reply, held ones at position 0 until approved."""

@@ -188,6 +188,16 @@ class ReviewKind:
             query = query.where(Review.id > after)
         return list(db.session.scalars(query.order_by(Review.id).limit(limit)).unique())
 
+    def answer_state(self, brand_id: int, item_id: int) -> tuple[str, datetime | None] | None:
+        """A published review's title (its product's name when it has none) and when the
+        brand answered it, if it is the brand's."""
+        row = db.session.execute(
+            select(func.coalesce(func.nullif(Review.title, ""), Product.name), Review.answered_at)
+            .join(Product, Product.id == Review.product_id)
+            .where(Review.id == item_id, Review.brand_id == brand_id, visibility.PUBLISHED_REVIEW)
+        ).first()
+        return None if row is None else (row[0], row[1])
+
 
 class ReviewReplyKind:
     """A reply under a review, by a member or the brand (official)."""

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fanhub.accounts.models import User
 from fanhub.brands.models import Brand
+from fanhub.content import Answerable, ItemKind, content_kind
 from fanhub.db import rows_changed, transaction
 from fanhub.errors import Conflict, NotFound
 from fanhub.extensions import db
-from fanhub.forums.models import Topic
 from fanhub.permissions import Action, Actor, require
-from fanhub.reviews.models import Product, Review, ReviewStatus
 from fanhub.staff.models import CLAIM_MINUTES, Claim, ClaimTarget
 from fanhub.staff.services.access import name_of
 
@@ -164,19 +162,10 @@ def _waiting_item_title(brand: Brand, kind: ClaimTarget, target_id: int) -> str:
     return title
 
 
-def _item(brand: Brand, kind: ClaimTarget, target_id: int) -> Any:
-    if kind is ClaimTarget.TOPIC:
-        query = select(Topic.title, Topic.first_official_reply_at).where(
-            Topic.id == target_id, Topic.brand_id == brand.id
-        )
-    else:
-        query = (
-            select(func.coalesce(func.nullif(Review.title, ""), Product.name), Review.answered_at)
-            .join(Product, Product.id == Review.product_id)
-            .where(
-                Review.id == target_id,
-                Review.brand_id == brand.id,
-                Review.status == ReviewStatus.PUBLISHED,
-            )
-        )
-    return db.session.execute(query).first()
+def _item(brand: Brand, kind: ClaimTarget, target_id: int) -> tuple[str, datetime | None] | None:
+    # A claim's target is a kind of content the brand answers: the registry says whose
+    # it is and whether it is answered (ClaimTarget's values are ItemKind's).
+    answers = content_kind(ItemKind(kind.value))
+    if not isinstance(answers, Answerable):
+        return None
+    return answers.answer_state(brand.id, target_id)
