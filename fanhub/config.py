@@ -11,6 +11,9 @@ from typing import Any
 from limits import parse_many
 
 ONE_MEGABYTE = 1024 * 1024
+# Where a development server listens. BASE_URL left at this means "not set": the embed
+# page then shows the address it was asked for (fanhub.embed.views).
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 # Every rate limit, with its default: each can be set from the environment under the same
 # name ("10 per minute;100 per hour", as Flask-Limiter writes limits).
@@ -134,7 +137,7 @@ def load_config(
         "REDIS_URL": redis_url,
         "SMTP_URL": env.get("SMTP_URL") or None,
         "MAIL_FROM": env.get("MAIL_FROM", "fanhub <no-reply@localhost>"),
-        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": env.get("BASE_URL", DEFAULT_BASE_URL).rstrip("/"),
         "MAIL_DIR": str(instance_path / "mail"),
         # Shared limits across gunicorn workers need Redis; one process can count in memory.
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

@@ -158,6 +158,8 @@ ROUTES = [
     Route("reviews.moderate", "/b/northwind/p/{lamp}/r/{removed}/restore", MODERATORS, hidden=SIGNED_IN - MODERATORS),  # noqa: E501
     # staff desk
     Route("staff.change_claim", "/b/northwind/staff/claim/topic/{question}", TEAM),
+    Route("staff.mark_no_reply", "/b/northwind/staff/no-reply/topic/{question}", TEAM, {"reason": "A thank-you"}),  # noqa: E501
+    Route("staff.undo_no_reply", "/b/northwind/staff/no-reply/topic/{question}/undo", TEAM),
     # moderation
     Route("moderation.flag", "/flag/post/{post}", ACTIVE, {"reason": "abuse"}, participation=True),  # noqa: E501
     Route("moderation.decide", "/mod/decide", MODERATORS, {"items": "case:{case}", "decision": "hide", "rule": "spam"}),  # noqa: E501

@@ -8,6 +8,7 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,8 @@ from typing import Any
 
 from markupsafe import escape
 
-from fanhub.errors import Invalid
+from fanhub.embed.replay import ARGUMENTS
+from fanhub.errors import DomainError, Invalid
 from fanhub.inputs import optional_int, parse_colour
 from fanhub.reviews.widget import MOST_HELPFUL, CachedSummary
 
@@ -74,6 +76,46 @@ def widget_options(theme: str | None, accent: str | None, count: str | None) -> 
             raise Invalid("accent must be a colour written as #rrggbb, e.g. #1a73e8.", "accent")
     chosen_count = optional_int(count, lo=0, hi=MOST_HELPFUL, default=DEFAULT_COUNT, field="count")
     return WidgetOptions(chosen_theme, chosen_accent, chosen_count)
+
+
+def check_frame_arguments(arguments: Mapping[str, Sequence[str]]) -> None:
+    """Refuse a frame address whose query string has a name the frame does not read, or a
+    name given twice (its values are checked by `widget_options`).
+
+    :raises Invalid: an unknown option (a misspelling such as `thme`) or a repeated one, so
+        whoever pasted the iframe sees the typo rather than a widget ignoring it.
+    """
+    # The frame reads the same arguments the replay layer keys its answers by.
+    unknown = sorted(name for name in arguments if name not in ARGUMENTS)
+    if unknown:
+        known = ", ".join(sorted(ARGUMENTS))
+        name = _shortened(unknown[0])
+        raise Invalid(f"Unknown option {name}: the frame takes {known}.", field="options")
+    repeated = sorted(name for name, values in arguments.items() if len(values) > 1)
+    if repeated:
+        raise Invalid(f"{repeated[0]} is given more than once.", field=repeated[0])
+
+
+def _shortened(name: str, limit: int = 40) -> str:
+    # The name is shown back in the frame (escaped): enough to spot a typo, not a page of it.
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class FrameProblem:
+    """What the iframe shows instead of the widget: a small empty frame saying why."""
+
+    status: int
+    message: str
+    theme: str
+
+
+def frame_problem(error: DomainError, theme: str | None) -> FrameProblem:
+    """The empty frame for a request the widget cannot answer (an unknown product, a bad
+    option), with the error's status; dark when the address asks for dark and that much
+    of it is right."""
+    chosen = (theme or "").strip().lower()
+    return FrameProblem(error.status, error.message, chosen if chosen in THEMES else THEMES[0])
 
 
 @dataclass(frozen=True)
@@ -167,18 +209,25 @@ def frame_ancestors(widget_origins: str) -> str:
     return " ".join(["'self'", *origins])
 
 
-def frame_policy(page: FramePage) -> str:
+def frame_policy(page: FramePage | None) -> str:
     """The iframe page's Content-Security-Policy: its own stylesheet and one hashed <style>,
     https images (an http one is upgraded), nothing else loads, nothing submits, framed only
-    where the brand allows."""
+    where the brand allows.
+
+    With no page (the empty frame of an unknown product or a bad option) there is no
+    <style> to allow, and no brand whose list applies: any site may frame it, so a shop
+    sees the empty frame and its reason rather than the browser's "refused to connect".
+    """
+    styles = f"'self' '{page.style_hash}'" if page else "'self'"
+    ancestors = page.frame_ancestors if page else "*"
     return "; ".join(
         [
             "default-src 'none'",
-            f"style-src 'self' '{page.style_hash}'",
+            f"style-src {styles}",
             "img-src https: 'self'",
             "base-uri 'none'",
             "form-action 'none'",
-            f"frame-ancestors {page.frame_ancestors}",
+            f"frame-ancestors {ancestors}",
             "upgrade-insecure-requests",
         ]
     )

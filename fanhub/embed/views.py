@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from fanhub.clock import request_time
+from fanhub.config import DEFAULT_BASE_URL
 from fanhub.embed import services
 from fanhub.embed.replay import SUMMARY_USED
 from fanhub.embed.sessions import PUBLIC_PREFIX
-from fanhub.errors import Invalid
+from fanhub.errors import Invalid, NotFound
 from fanhub.extensions import limiter
 from fanhub.links import absolute_url
 from fanhub.permissions import Action
@@ -73,15 +75,19 @@ def reviews_json(brand: str, product: str) -> Response:
 
 @bp.get("/embed/v1/<brand>/<product>/frame")
 def frame(brand: str, product: str) -> Response:
-    options = services.widget_options(
-        request.args.get("theme"), request.args.get("accent"), request.args.get("count")
-    )
-    summary = widget.cached_summary(brand, product, by_sku=_by_sku())
+    try:
+        services.check_frame_arguments(request.args.to_dict(flat=False))
+        options = services.widget_options(
+            request.args.get("theme"), request.args.get("accent"), request.args.get("count")
+        )
+        summary = widget.cached_summary(brand, product, by_sku=_by_sku())
+    except (Invalid, NotFound) as err:
+        # A page in someone's iframe, not JSON: the JSON error (framed by no one) would
+        # show the shop's visitors the browser's broken-frame icon.
+        return _frame_problem(services.frame_problem(err, request.args.get("theme")))
     _built_from(summary)
     page = services.frame_page(summary, options)
-    # The environment's template, not render_template: the context processors would load
-    # the signed-in member, touching the session (Vary: Cookie) on a page that is public.
-    html = current_app.jinja_env.get_template("embed/frame.html").render(page=page)
+    html = _render_frame("embed/frame.html", page=page)
     response = _conditional(html.encode(), page.etag, "text/html; charset=utf-8")
     response.headers["Content-Security-Policy"] = services.frame_policy(page)
     return response
@@ -98,8 +104,8 @@ def staff_embed(brand: str, product: str) -> ResponseReturnValue:
         target.slug,
         target.sku,
         target.name,
-        script_url=absolute_url("embed.script"),
-        frame_url=absolute_url("embed.frame", brand=target.brand.slug, product=target.slug),
+        script_url=_public_url("embed.script"),
+        frame_url=_public_url("embed.frame", brand=target.brand.slug, product=target.slug),
     )
     return render_template(
         "embed/staff.html",
@@ -108,6 +114,30 @@ def staff_embed(brand: str, product: str) -> ResponseReturnValue:
         code=code,
         options=services.WidgetOptions(),
     )
+
+
+def _public_url(endpoint: str, **values: Any) -> str:
+    """Where shops reach fanhub: BASE_URL when the deployment sets one, otherwise the
+    address this page was asked for (a development server, a preview host), never a
+    made-up host."""
+    if current_app.config["BASE_URL"] != DEFAULT_BASE_URL:
+        return absolute_url(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _render_frame(template: str, **context: Any) -> str:
+    # The environment's template, not render_template: the context processors would load
+    # the signed-in member, touching the session (Vary: Cookie) on a page that is public.
+    return current_app.jinja_env.get_template(template).render(**context)
+
+
+def _frame_problem(problem: services.FrameProblem) -> Response:
+    """The small empty frame with the problem's status and the frame's own policy; no
+    ETag, so no cache or replay takes it for the widget."""
+    html = _render_frame("embed/frame_problem.html", problem=problem)
+    response = Response(html, status=problem.status, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = services.frame_policy(None)
+    return response
 
 
 def _built_from(summary: widget.CachedSummary) -> None:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from fanhub.accounts.models import User
 from fanhub.clock import request_time
-from fanhub.errors import DomainError, Invalid
+from fanhub.errors import DomainError
 from fanhub.extensions import limiter, member_key
 from fanhub.forms import form_status
 from fanhub.moderation import services, trust
@@ -53,24 +53,53 @@ def flag(kind: str, item_id: int) -> ResponseReturnValue:
 @bp.route("/mod")
 @login_required
 def queue() -> ResponseReturnValue:
+    return _queue_page(DecisionForm(formdata=None))
+
+
+def _queue_page(form: DecisionForm, problems: dict[str, str] | None = None) -> str:
+    # `problems`: why an item ticked was left alone, by "case:<id>" or "review:<id>".
     page = services.queue_page(
         current_user,
         cursor=request.args.get("after") or None,
         pending_cursor=request.args.get("pending_after") or None,
         now=request_time(),
     )
-    return render_template("moderation/queue.html", page=page, form=DecisionForm(formdata=None))
+    return render_template(
+        "moderation/queue.html",
+        page=page,
+        form=form,
+        ticked=set(form.items.data or []),
+        problems=problems or {},
+    )
 
 
 @bp.route("/mod/decide", methods=["POST"])
 @login_required
 def decide() -> ResponseReturnValue:
+    # A decision that can't be made shows the queue again with her choices kept and the
+    # problem beside the control or the item it concerns (issue 13, point 6).
     form = DecisionForm()
-    if not form.validate_on_submit():
-        raise Invalid(" ".join(_errors(form)) or "Choose the items and what to do.")
-    outcomes = services.decide(
-        current_user, form.items.data or [], form.to_draft(), now=request_time()
-    )
+    failure: DomainError | None = None
+    problems: dict[str, str] = {}
+    if form.validate_on_submit():
+        try:
+            outcomes = services.decide(
+                current_user, form.items.data or [], form.to_draft(), now=request_time()
+            )
+        except services.NothingDone as err:
+            failure = err
+            problems = {outcome.ref: outcome.message for outcome in err.outcomes}
+            form.form_errors.append("None of the ticked items could be decided: " + err.message)
+        except DomainError as err:
+            form.attach(err)
+            failure = err
+        else:
+            _report(outcomes)
+            return redirect(url_for("moderation.queue"))
+    return _queue_page(form, problems), form_status(form, failure)
+
+
+def _report(outcomes: list[services.Outcome]) -> None:
     done = [outcome.message for outcome in outcomes if outcome.done]
     skipped = [outcome.message for outcome in outcomes if not outcome.done]
     flash(
@@ -80,11 +109,6 @@ def decide() -> ResponseReturnValue:
     )
     if skipped:
         flash(f"{len(skipped)} left alone: " + " ".join(dict.fromkeys(skipped)), "info")
-    return redirect(url_for("moderation.queue"))
-
-
-def _errors(form: DecisionForm) -> list[str]:
-    return [message for messages in form.errors.values() for message in messages]
 
 
 @bp.route("/mod/log")

@@ -48,7 +48,8 @@ class _Route:
 
 
 class QueueLinks:
-    """Where a queue row's title, author and claim button lead, on one brand's desk.
+    """Where a queue row's title, author, claim and "no reply needed" buttons lead, on one
+    brand's desk.
 
     Three url_for calls for each of fifty rows were nearly a tenth of the desk's time in
     Python (docs/performance.md, the staff desk). A row's links differ only in ids, slugs
@@ -71,6 +72,12 @@ class QueueLinks:
             for change in ("claim", "release")
             for kind in ("topic", "review")
         }
+        self._no_reply = {
+            kind: _Route(
+                "staff.mark_no_reply", {"brand": brand_slug, "kind": kind}, {"target_id": _ID}
+            )
+            for kind in ("topic", "review")
+        }
 
     def item(self, row: QueueRow) -> str:
         """The waiting topic, or the review at its reply form."""
@@ -85,3 +92,7 @@ class QueueLinks:
     def change(self, row: QueueRow, change: str) -> str:
         """Where the row's Claim or Release button posts."""
         return self._change[(change, row.kind.value)](row.id)
+
+    def no_reply(self, row: QueueRow) -> str:
+        """Where the row's "No reply needed" form posts."""
+        return self._no_reply[row.kind.value](row.id)

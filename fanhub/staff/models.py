@@ -1,12 +1,13 @@
-"""Claims: a staff member says "I'm on it" so two people don't answer the same customer."""
+"""Claims: a staff member says "I'm on it" so two people don't answer the same customer;
+and marks: "no reply needed" takes an item off the desk's queue, with the reason kept."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, exists, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fanhub.db import UTCDateTime, str_enum, utcnow
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from fanhub.accounts.models import User
 
 CLAIM_MINUTES = 60
+# Why no reply is needed, in a few words ("a 5-star thank-you").
+NO_REPLY_REASON_MAX = 200
 
 
 class ClaimTarget(enum.StrEnum):
@@ -45,6 +48,35 @@ class Claim(Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     staff: Mapped[User] = relationship("User", lazy="raise")
+
+
+class NoReplyNeeded(Model):
+    """A staff member decided a waiting topic or review needs no answer (issue 13): it
+    leaves the desk's queue and the metrics count it apart, until someone undoes it."""
+
+    __tablename__ = "no_reply_marks"
+    # One mark per item, as one claim: the second person to mark it finds the first.
+    __table_args__ = (
+        UniqueConstraint("target_kind", "target_id"),
+        Index("ix_no_reply_marks_brand_marked", "brand_id", "marked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    target_kind: Mapped[ClaimTarget] = mapped_column(str_enum(ClaimTarget, "no_reply_target"))
+    target_id: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(NO_REPLY_REASON_MAX))
+    # Who decided; the mark outlives her account (the decision was the brand's).
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def marked_no_reply(kind: ClaimTarget, target_id: Any) -> Any:
+    """SQL: the item of `kind` whose id is the column `target_id` is marked "no reply
+    needed" (the queue leaves it out, the metrics count it apart)."""
+    return exists().where(NoReplyNeeded.target_kind == kind, NoReplyNeeded.target_id == target_id)
 
 
 # The desk's queue reads the oldest waiting questions and the lowest-rated unanswered

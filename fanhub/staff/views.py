@@ -1,18 +1,21 @@
-"""The staff desk at /b/<brand>/staff: the unanswered queue, claims, metrics and CSV files."""
+"""The staff desk at /b/<brand>/staff: the unanswered queue, claims, "no reply needed",
+metrics and CSV files."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from fanhub.brands.models import Brand
 from fanhub.clock import request_time
-from fanhub.errors import Conflict
+from fanhub.errors import Conflict, Invalid
 from fanhub.forms import ActionForm, require_valid_post
 from fanhub.staff import (
     models,  # noqa: F401  (the tables exist before any view does)
     services,
 )
+from fanhub.staff.forms import NoReplyForm
 from fanhub.staff.links import QueueLinks
 
 bp = Blueprint("staff", __name__)
@@ -23,6 +26,12 @@ bp = Blueprint("staff", __name__)
 def desk(brand: str) -> ResponseReturnValue:
     target = services.access_desk(current_user, brand, now=request_time())
     days = services.parse_window(request.args.get("days"))
+    return _desk(target, days)
+
+
+def _desk(target: Brand, days: int, failed: tuple[str, NoReplyForm] | None = None) -> str:
+    """The desk drawn for the viewer; `failed` is the row key and form of a "no reply
+    needed" that was refused, shown again on its row with her reason and the problem."""
     page = services.desk_page(current_user, target, days, now=request_time())
     return render_template(
         "staff/desk.html",
@@ -32,6 +41,7 @@ def desk(brand: str) -> ResponseReturnValue:
         links=QueueLinks(target.slug),
         windows=services.WINDOWS,
         tables=services.CSV_TABLES,
+        failed=failed,
     )
 
 
@@ -58,6 +68,49 @@ def change_claim(brand: str, change: str, kind: str, target_id: int) -> Response
         flash(err.message, "error")
         return redirect(back, code=303)
     return redirect(back)
+
+
+@bp.route("/b/<brand>/staff/no-reply/<kind>/<int:target_id>", methods=["POST"])
+@login_required
+def mark_no_reply(brand: str, kind: str, target_id: int) -> ResponseReturnValue:
+    target = services.access_desk(current_user, brand, now=request_time())
+    item = services.parse_target(kind)
+    form = NoReplyForm()
+    valid = form.validate_on_submit()
+    if "csrf_token" in form.errors:
+        abort(400)  # an expired token: the error page says to retry, as for any button
+    days = services.parse_window(form.days.data or None)
+    back = url_for("staff.desk", brand=target.slug, days=days)
+    if valid:
+        try:
+            title = services.mark_no_reply(
+                current_user, target, item, target_id, form.reason.data or "", now=request_time()
+            )
+        except Invalid as err:
+            form.attach(err)
+        except Conflict as err:
+            flash(err.message, "error")
+            return redirect(back + f"#{item.value}-{target_id}", code=303)
+        else:
+            flash(
+                f"“{title}” needs no reply: it left the queue. Undo it below if need be.", "success"
+            )
+            return redirect(back + "#no-reply")
+    # Her reason back on its row, with what was wrong with it.
+    return _desk(target, days, failed=(f"{item.value}-{target_id}", form)), 400
+
+
+@bp.route("/b/<brand>/staff/no-reply/<kind>/<int:target_id>/undo", methods=["POST"])
+@login_required
+def undo_no_reply(brand: str, kind: str, target_id: int) -> ResponseReturnValue:
+    require_valid_post()
+    target = services.access_desk(current_user, brand, now=request_time())
+    item = services.parse_target(kind)
+    days = services.parse_window(request.form.get("days"))
+    back = url_for("staff.desk", brand=target.slug, days=days)
+    title = services.undo_no_reply(current_user, target, item, target_id, now=request_time())
+    flash(f"“{title}” is back in the queue.", "success")
+    return redirect(back + f"#{item.value}-{target_id}")
 
 
 _TABLES = ", ".join(f'"{name}"' for name in services.CSV_TABLES)

@@ -8,13 +8,14 @@ import hashlib
 import re
 
 import pytest
+from markupsafe import escape
 
 from fanhub.accounts.models import User
 from fanhub.brands import services as brands
 from fanhub.brands.models import Brand
 from fanhub.db import utcnow
 from fanhub.extensions import db
-from tests.embed.support import add_review, answer, vote
+from tests.embed.support import add_product, add_review, answer, vote
 
 FRAME = "/embed/v1/northwind/travel-mug/frame"
 
@@ -187,6 +188,34 @@ def test_a_product_without_reviews_invites_the_first_one(client, mug):
     assert "Write the first review" in html
 
 
+def assert_the_empty_frame(response, status: int, message: str, theme: str = "light") -> None:
+    """The small, styled, empty frame: the widget's stylesheet and box, the reason, the
+    frame's own policy (framable anywhere, nothing inline), and nothing to cache as a widget."""
+    html = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert response.content_type == "text/html; charset=utf-8"
+    assert f'<div class="fh fh--{theme} fh--problem"' in html
+    assert 'href="/static/embed/frame.css"' in html
+    assert f'<p class="fh-empty">{message}</p>' in html
+    assert "fh-review" not in html
+    assert "<style" not in html
+    assert "<script" not in html
+    assert "Traceback" not in html
+    assert policy(response) == {
+        "default-src": "'none'",
+        "style-src": "'self'",
+        "img-src": "https: 'self'",
+        "base-uri": "'none'",
+        "form-action": "'none'",
+        "frame-ancestors": "*",
+        "upgrade-insecure-requests": "",
+    }
+    assert "X-Frame-Options" not in response.headers
+    assert "ETag" not in response.headers
+    assert "public" not in response.headers.get("Cache-Control", "")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
@@ -199,22 +228,75 @@ def test_a_product_without_reviews_invites_the_first_one(client, mug):
         ("count=2.5", "count must be a whole number from 0 to 10."),
         ("count=99999999999999999999999", "count must be a whole number from 0 to 10."),
         ("by=name", "by must be slug or sku."),
+        ("thme=dark", "Unknown option thme: the frame takes accent, by, count, theme."),
+        ("Theme=dark", "Unknown option Theme: the frame takes accent, by, count, theme."),
+        (
+            "count=3&colour=%23e4572e",
+            "Unknown option colour: the frame takes accent, by, count, theme.",
+        ),
+        ("count=3&count=5", "count is given more than once."),
     ],
 )
-def test_an_option_the_widget_does_not_understand_is_a_json_400_saying_which(
+def test_an_option_the_frame_does_not_understand_is_a_400_empty_frame_saying_which(
     client, mug, query, message
 ):
     response = client.get(f"{FRAME}?{query}")
 
+    assert_the_empty_frame(response, 400, str(escape(message)))
+
+
+def test_the_empty_frame_shows_an_unknown_option_s_name_escaped_and_short(client, mug):
+    response = client.get(FRAME + "?%3Cb%3E" + "x" * 100 + "=1")
+
+    html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert response.json == {"error": "invalid", "message": message}
+    assert "Unknown option &lt;b&gt;" + "x" * 36 + "…: the frame takes" in html
+    assert "<b>" not in html
 
 
-def test_an_unknown_product_s_frame_is_a_json_404(client, mug):
-    response = client.get("/embed/v1/northwind/nothing-here/frame")
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/embed/v1/northwind/nothing-here/frame", "There is no such product."),
+        ("/embed/v1/no-such-brand/travel-mug/frame", "There is no such product."),
+        (
+            "/embed/v1/northwind/NO-SUCH-SKU/frame?by=sku",
+            "There is no product with that SKU at this brand.",
+        ),
+    ],
+)
+def test_an_unknown_product_s_frame_is_a_404_empty_frame(client, mug, path, message):
+    response = client.get(path)
 
-    assert response.status_code == 404
-    assert response.json["error"] == "not_found"
+    assert_the_empty_frame(response, 404, message)
+
+
+def test_the_empty_frame_keeps_the_dark_theme_it_was_asked_for(client, mug):
+    response = client.get("/embed/v1/northwind/nothing-here/frame?theme=dark")
+
+    assert_the_empty_frame(response, 404, "There is no such product.", theme="dark")
+
+
+def test_the_empty_frame_is_not_replayed_once_the_product_exists(client, shop, mug):
+    missing = client.get("/embed/v1/northwind/kettle/frame")
+    add_product(
+        client.application, shop.brand, shop.staff, slug="kettle", sku="NW-KET-01", name="Kettle"
+    )
+
+    found = client.get("/embed/v1/northwind/kettle/frame")
+
+    assert missing.status_code == 404
+    assert found.status_code == 200
+    assert "Kettle" in found.get_data(as_text=True)
+
+
+def test_the_frame_s_json_sibling_keeps_its_json_errors(client, mug):
+    missing = client.get("/embed/v1/northwind/nothing-here/reviews.json")
+    bad = client.get("/embed/v1/northwind/travel-mug/reviews.json?by=name")
+
+    assert (missing.status_code, missing.json["error"]) == (404, "not_found")
+    assert bad.status_code == 400
+    assert bad.json == {"error": "invalid", "message": "by must be slug or sku."}
 
 
 def test_the_frame_cannot_be_posted_to(client, mug):

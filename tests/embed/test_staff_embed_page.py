@@ -6,6 +6,8 @@ import html as markup
 
 import pytest
 
+from fanhub.config import DEFAULT_BASE_URL
+from tests.factories import PASSWORD
 from tests.stories import login_as
 
 PAGE = "/b/northwind/p/travel-mug/embed"
@@ -86,3 +88,35 @@ def test_the_team_finds_the_embed_page_from_the_product_and_the_product_list(
     assert ('href="/b/northwind/products"' in fan_page) is shown
     if shown:
         assert f'href="{PAGE}"' in client.get("/b/northwind/products").get_data(as_text=True)
+
+
+def test_the_snippets_use_base_url_when_the_site_sets_one(app, client, shop, mug, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", "https://reviews.example.com")
+    login_as(client, shop.staff)
+
+    page = markup.unescape(client.get(PAGE).get_data(as_text=True))
+
+    assert '<script async src="https://reviews.example.com/embed/v1/widget.js"></script>' in page
+    assert '<iframe src="https://reviews.example.com/embed/v1/northwind/travel-mug/frame"' in page
+    assert "http://localhost" not in page
+
+
+def test_without_base_url_the_snippets_use_the_address_the_page_was_asked_for(
+    app, client, shop, mug, monkeypatch
+):
+    monkeypatch.setitem(app.config, "BASE_URL", DEFAULT_BASE_URL)
+    preview = "http://preview.example.org:8080"
+    credentials = {"login": shop.staff.username, "password": PASSWORD}
+    client.post("/login", data=credentials, base_url=preview)
+
+    response = client.get(PAGE, base_url=preview)
+
+    page = markup.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert (
+        '<script async src="http://preview.example.org:8080/embed/v1/widget.js"></script>' in page
+    )
+    assert (
+        '<iframe src="http://preview.example.org:8080/embed/v1/northwind/travel-mug/frame"' in page
+    )
+    assert DEFAULT_BASE_URL not in page

@@ -8,7 +8,7 @@ package names no other domain's models. Callers keep writing `services.decide(..
 from __future__ import annotations
 
 from fanhub.moderation.services.appeals import AppealPage, appeal, appeal_page
-from fanhub.moderation.services.decisions import Outcome, decide
+from fanhub.moderation.services.decisions import NothingDone, Outcome, decide
 from fanhub.moderation.services.flags import flag_item
 from fanhub.moderation.services.items import (
     APPEALABLE,
@@ -26,6 +26,7 @@ from fanhub.moderation.services.pages import (
     LOG_PAGE_SIZE,
     PAGE_SIZE,
     LogPage,
+    PendingRow,
     QueuePage,
     QueueRow,
     access_member,
@@ -48,7 +49,9 @@ __all__ = [
     "DecisionDraft",
     "FlagDraft",
     "LogPage",
+    "NothingDone",
     "Outcome",
+    "PendingRow",
     "QueuePage",
     "QueueRow",
     "WaitingList",

@@ -23,7 +23,7 @@ from fanhub.moderation.services.items import (
     load_item,
     waiting_lists,
 )
-from fanhub.moderation.services.record import log, moderated, snapshot, tell, with_rule
+from fanhub.moderation.services.record import did, log, moderated, snapshot, tell, with_rule
 from fanhub.moderation.services.sanctions import sanction_author
 from fanhub.permissions import Action, Actor, require
 
@@ -37,6 +37,14 @@ class Outcome:
     message: str
 
 
+class NothingDone(Conflict):
+    """Every item of a batch was handled meanwhile; `outcomes` says why, item by item."""
+
+    def __init__(self, outcomes: list[Outcome]) -> None:
+        super().__init__(" ".join(dict.fromkeys(outcome.message for outcome in outcomes)))
+        self.outcomes = outcomes
+
+
 def decide(
     moderator: Actor, refs: list[str], draft: DecisionDraft, *, now: datetime
 ) -> list[Outcome]:
@@ -48,11 +56,11 @@ def decide(
     :raises Invalid: no items, no decision, or a rule missing where the member must be told one.
     :raises NotFound: an item does not exist.
     :raises Forbidden: an item is outside the moderator's brands (nothing changes).
-    :raises Conflict: every item was already handled (nothing changes).
+    :raises NothingDone: every item was already handled (a Conflict; nothing changes).
     """
     check_draft(draft)
     if not refs:
-        raise Invalid("Choose at least one item.")
+        raise Invalid("Tick at least one item.", field="items")
     waiting = {kind.kind.value: kind for kind in waiting_lists()}
     parsed = [_parse_ref(ref, waiting) for ref in dict.fromkeys(refs)]
     items = list(dict.fromkeys((kind, ident) for kind, ident, _ in parsed))
@@ -89,7 +97,7 @@ def decide(
         else:
             outcomes.append(Outcome(ref, True, message))
     if not any(outcome.done for outcome in outcomes):
-        raise Conflict(" ".join(dict.fromkeys(outcome.message for outcome in outcomes)))
+        raise NothingDone(outcomes)
     return outcomes
 
 
@@ -147,9 +155,9 @@ def _author_deleted(target: Item) -> bool:
 
 def _handled_message(case: Case) -> str:
     who = db.session.get(User, case.closed_by_id) if case.closed_by_id else None
-    what = case.last_decision.label.lower() if case.last_decision else "decided on"
+    what = did(case.last_decision, "it").lower() if case.last_decision else "decided on it"
     by = f" by {who.name}" if who else ""
-    return f"Already handled{by} ({what} it): nothing changed."
+    return f"Already handled{by} ({what}): nothing changed."
 
 
 def _apply(moderator: Actor, case: Case, target: Item, draft: DecisionDraft, now: datetime) -> str:
@@ -202,7 +210,7 @@ def _apply(moderator: Actor, case: Case, target: Item, draft: DecisionDraft, now
     if decision in NEEDS_RULE:
         message = with_rule(message, draft)
     tell(target.author_id, action, target, message, now=now)
-    return f"{decision.label} the {target.noun}."
+    return did(decision, f"the {target.noun}") + "."
 
 
 def _close(case: Case, moderator: Actor, decision: Decision, now: datetime) -> None:

@@ -11,7 +11,7 @@ from fanhub.errors import Conflict
 from fanhub.moderation import trust
 from fanhub.moderation.models import Case, Decision
 from fanhub.moderation.services.items import REVIEW_DECISIONS, DecisionDraft
-from fanhub.moderation.services.record import log, moderated, snapshot, tell, with_rule
+from fanhub.moderation.services.record import did, log, moderated, snapshot, tell, with_rule
 from fanhub.moderation.services.sanctions import sanction_author
 from fanhub.permissions import Actor
 
@@ -42,7 +42,7 @@ def decide_held(
     action = log(moderator, draft.decision, target, draft.rule, draft.reason, before,
                  snapshot(target, 0), now, case.brand_id)  # fmt: skip
     tell(target.author_id, action, target, message, now=now)
-    return f"{draft.decision.label} the {target.noun}."
+    return did(draft.decision, f"the {target.noun}") + "."
 
 
 def decide_waiting(moderator: Actor, waiting: Item, draft: DecisionDraft, now: datetime) -> str:
@@ -71,7 +71,7 @@ def decide_waiting(moderator: Actor, waiting: Item, draft: DecisionDraft, now: d
         else:
             message = with_rule(f"Your {target.noun} {where} was not published", draft)
         tell(target.author_id, action, target, message, now=now)
-        done = [f"{draft.decision.label} the {target.noun}."]
+        done = [did(draft.decision, f"the {target.noun}") + "."]
         if draft.sanction is not None:
             done.append(sanction_author(moderator, target, draft, now))
     kind.after_commit(target)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+import bleach
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from fanhub.accounts.models import User
@@ -28,11 +30,21 @@ from fanhub.moderation.models import (
     FlagStatus,
     ModerationAction,
 )
-from fanhub.moderation.services.items import waiting_lists
+from fanhub.moderation.services.items import NEEDS_RULE, waiting_lists
 from fanhub.permissions import Action, Actor, brands_where, can, moderated_brands, require
+from fanhub.text import render_markdown
 
 PAGE_SIZE = 25
 LOG_PAGE_SIZE = 50
+# The queue shows a few lines of each item: more source than that is never rendered.
+EXCERPT_SOURCE = 1000
+
+
+def plain_excerpt(markdown: str) -> str:
+    """Member Markdown as the plain text a reader sees: no `**`, `#` or link syntax."""
+    rendered = render_markdown(markdown[:EXCERPT_SOURCE])
+    text = html.unescape(bleach.clean(rendered, tags=[], strip=True))
+    return " ".join(text.split())
 
 
 @dataclass
@@ -44,13 +56,25 @@ class QueueRow:
     reasons: Counter[FlagReason]
     notes: list[tuple[str, str]]
     appeal: Appeal | None
+    # The item's words as plain text ("" when it is gone or a member's account).
+    excerpt: str = ""
+    # Decisions that found its author broke a rule before (hide, remove, suspend…).
+    past_decisions: int = 0
+
+
+@dataclass
+class PendingRow:
+    """An item waiting for approval outside the cases (a pending review)."""
+
+    row: Any
+    excerpt: str
 
 
 @dataclass
 class QueuePage:
     rows: list[QueueRow]
     # Items waiting for approval outside the cases (pending reviews), oldest first.
-    pending: list[Any]
+    pending: list[PendingRow]
     next_cursor: str | None
     next_pending: str | None
     brands: list[Brand] = field(default_factory=list)
@@ -103,7 +127,9 @@ def queue_page(
         pending = pending[:PAGE_SIZE]
         next_pending = make_cursor(pending[-1].id)
     rows = _rows(cases)
-    return QueuePage(rows, pending, next_cursor, next_pending, is_admin=brands is None)
+    # The row's head shows its title: the excerpt is its body.
+    shown = [PendingRow(row, plain_excerpt(row.body)) for row in pending]
+    return QueuePage(rows, shown, next_cursor, next_pending, is_admin=brands is None)
 
 
 def _rows(cases: list[Case]) -> list[QueueRow]:
@@ -129,15 +155,30 @@ def _rows(cases: list[Case]) -> list[QueueRow]:
     for kind, item_ids in wanted.items():
         if not is_content(kind):  # a member's account: the row shows her
             continue
-        for ident, target in content_kind(kind).load(item_ids).items():
-            targets[(kind, ident)] = target
+        for ident, item in content_kind(kind).load(item_ids).items():
+            targets[(kind, ident)] = item
+    # The authors' records in one query, however many items: the row's one-line history.
+    authors = {case.subject_id for case in cases if case.subject_id is not None}
+    past: dict[int, int] = {
+        subject: n
+        for subject, n in db.session.execute(
+            select(ModerationAction.subject_id, func.count())
+            .where(
+                ModerationAction.subject_id.in_(authors),
+                ModerationAction.action.in_(NEEDS_RULE),
+            )
+            .group_by(ModerationAction.subject_id)
+        )
+        if subject is not None
+    } if authors else {}  # fmt: skip
     rows = []
     for case in cases:
         mine = flags.get(case.id, [])
+        target = targets.get((case.item_kind, case.item_id))
         rows.append(
             QueueRow(
                 case,
-                targets.get((case.item_kind, case.item_id)),
+                target,
                 Counter(flag.reason for flag in mine),
                 [
                     (flag.reporter.username if flag.reporter else "a former member", flag.note)
@@ -145,6 +186,8 @@ def _rows(cases: list[Case]) -> list[QueueRow]:
                     if flag.note
                 ],
                 appeals.get(case.id),
+                plain_excerpt(target.excerpt) if target else "",
+                past.get(case.subject_id, 0) if case.subject_id is not None else 0,
             )  # fmt: skip
         )
     return rows

@@ -88,3 +88,18 @@ def with_rule(message: str, draft: DecisionDraft) -> str:
     if reason:
         text += f" “{reason}”"
     return text + " You may appeal once."
+
+
+# What a moderator did, as a sentence about `what` ("the post", "it"): the labels are
+# headings ("Dismissed the flags"), and "Dismissed the flags the post" is no sentence.
+_DID: dict[Decision, str] = {
+    Decision.DISMISS: "Dismissed the flags on {}",
+    Decision.AUTO_HIDE: "Hid {} (members' flags)",
+    Decision.TRUST: "Changed the trust level of {}",
+}
+
+
+def did(decision: Decision, what: str) -> str:
+    """What a decision did to `what`, as the queue tells the moderator: "Hid the post"."""
+    template = _DID.get(decision)
+    return template.format(what) if template else f"{decision.label} {what}"

@@ -1,7 +1,8 @@
-"""The staff desk's rules: who may open it, the unanswered queue, claims, and the metrics.
+"""The staff desk's rules: who may open it, the unanswered queue, claims, "no reply
+needed", and the metrics.
 
-Views and tests call `services.claim`, `services.desk_page`…: each name is re-exported
-here from the module named for what it does.
+Views and tests call `services.claim`, `services.mark_no_reply`, `services.desk_page`…:
+each name is re-exported here from the module named for what it does.
 """
 
 from fanhub.staff.services.access import (
@@ -30,6 +31,14 @@ from fanhub.staff.services.metrics import (
     metrics_cache_key,
     week_starts,
 )
+from fanhub.staff.services.no_reply import (
+    MARKS_SHOWN,
+    MarkedRow,
+    check_reason,
+    mark_no_reply,
+    marked_items,
+    undo_no_reply,
+)
 from fanhub.staff.services.page import Desk, desk_page
 from fanhub.staff.services.queue import (
     EXCERPT_CHARS,
@@ -46,6 +55,7 @@ __all__ = [
     "DEFAULT_WINDOW",
     "EXCERPT_CHARS",
     "HELPERS_SHOWN",
+    "MARKS_SHOWN",
     "METRICS_CACHE_SECONDS",
     "QUEUE_TOPICS",
     "RESPONSE_BUCKETS",
@@ -57,16 +67,20 @@ __all__ = [
     "Customer",
     "Desk",
     "Helper",
+    "MarkedRow",
     "Metrics",
     "Queue",
     "QueueRow",
     "WeekRating",
     "_rank",
     "access_desk",
+    "check_reason",
     "claim",
     "desk_metrics",
     "desk_page",
     "desk_table",
+    "mark_no_reply",
+    "marked_items",
     "metrics_cache_key",
     "name_of",
     "parse_target",
@@ -74,6 +88,7 @@ __all__ = [
     "release",
     "summary_rows",
     "to_csv",
+    "undo_no_reply",
     "unanswered_queue",
     "week_starts",
 ]

@@ -84,6 +84,8 @@ def summary_rows(metrics: Metrics) -> list[list[Any]]:
         ["solved_share_of_support_questions", share(metrics.solved_share)],
         ["reviews_published", metrics.reviews],
         ["review_answer_rate", share(metrics.review_answer_rate)],
+        ["questions_no_reply_needed", metrics.questions_no_reply],
+        ["reviews_no_reply_needed", metrics.reviews_no_reply],
     ]
 
 

@@ -19,6 +19,7 @@ from fanhub.extensions import db
 from fanhub.forums.models import Category, CategoryKind, Post, Topic
 from fanhub.permissions import Action, Actor, require
 from fanhub.reviews.models import Review, ReviewStatus, ReviewVote
+from fanhub.staff.models import ClaimTarget, marked_no_reply
 from fanhub.staff.services.access import WINDOWS, name_of
 
 HELPERS_SHOWN = 10
@@ -62,7 +63,8 @@ class Metrics:
     """How well the brand answered over the last `days` days.
 
     Questions are the brand's customer questions (`customer_questions`) opened in the
-    window; reviews are those published in it.
+    window; reviews are those published in it. Those still unanswered and marked "no
+    reply needed" count apart (`*_no_reply`), in neither answered nor unanswered.
     """
 
     days: int
@@ -79,6 +81,8 @@ class Metrics:
     response_times: list[Bucket]
     ratings_by_week: list[WeekRating]
     helpers: list[Helper] = field(default_factory=list)
+    questions_no_reply: int = 0
+    reviews_no_reply: int = 0
     # Names this computation of the figures: the page's rendered copy of them is cached
     # under it, so a recomputation (or a dropped cache entry) can never show an old copy.
     version: str = field(default_factory=lambda: secrets.token_hex(8), compare=False)
@@ -98,6 +102,11 @@ class Metrics:
     @property
     def review_answer_rate(self) -> float | None:
         return self.reviews_answered / self.reviews if self.reviews else None
+
+    @property
+    def reviews_published(self) -> int:
+        """Every review published in the window, those needing no reply included."""
+        return self.reviews + self.reviews_no_reply
 
     @property
     def average_rating(self) -> float | None:
@@ -134,32 +143,46 @@ def metrics_cache_key(brand_id: int, days: int) -> str:
 
 def _metrics(brand_id: int, days: int, now: datetime) -> Metrics:
     since = now - timedelta(days=days)
-    questions = (*customer_questions(brand_id), Topic.created_at >= since)
+    opened = (*customer_questions(brand_id), Topic.created_at >= since)
+    topic_marked = and_(
+        Topic.first_response_seconds.is_(None), marked_no_reply(ClaimTarget.TOPIC, Topic.id)
+    )
+    questions = (*opened, ~topic_marked)
     support = select(Category.id).where(
         Category.brand_id == brand_id, Category.kind == CategoryKind.SUPPORT
     )
     is_support = Topic.category_id.in_(support)
-    total, answered, within_day, support_total, solved = db.session.execute(
+    # Over every question opened, in one query: those marked "no reply needed" (and not
+    # answered since) count apart, in neither the total nor the support questions.
+    opened_total, answered, within_day, support_total, solved, marked = db.session.execute(
         select(
             func.count(),
             func.count(Topic.first_response_seconds),
             func.coalesce(
                 func.sum(case((Topic.first_response_seconds <= DAY_SECONDS, 1), else_=0)), 0
             ),
-            _count_if(is_support),
+            _count_if(and_(is_support, ~topic_marked)),
             _count_if(and_(is_support, Topic.solution_post_id.is_not(None))),
-        ).where(*questions)
+            _count_if(topic_marked),
+        ).where(*opened)
     ).one()
+    questions_no_reply = int(marked)
+    total = opened_total - questions_no_reply
     answered_questions = (*questions, Topic.first_response_seconds.is_not(None))
     median = p90 = None
     if answered:
         median = _median(answered_questions, answered)
         p90 = _nth_response(answered_questions, _rank(answered, 0.9))
-    reviews_total, reviews_answered = db.session.execute(
-        select(func.count(), func.count(Review.answered_at)).where(
+    review_marked = and_(
+        Review.answered_at.is_(None), marked_no_reply(ClaimTarget.REVIEW, Review.id)
+    )
+    published, reviews_answered, reviews_no_reply = db.session.execute(
+        select(func.count(), func.count(Review.answered_at), _count_if(review_marked)).where(
             *_published_since(brand_id, since)
         )
     ).one()
+    # The answer rate is over the reviews that wanted an answer.
+    reviews_total = published - int(reviews_no_reply)
     return Metrics(
         days=days,
         since=since,
@@ -175,6 +198,8 @@ def _metrics(brand_id: int, days: int, now: datetime) -> Metrics:
         response_times=_response_times(questions),
         ratings_by_week=_ratings_by_week(brand_id, since, now),
         helpers=_helpers(brand_id, since),
+        questions_no_reply=questions_no_reply,
+        reviews_no_reply=int(reviews_no_reply),
     )
 
 

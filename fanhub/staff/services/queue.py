@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased, load_only
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from fanhub.accounts.models import User, UserStatus
 from fanhub.brands.models import Brand
@@ -15,12 +15,14 @@ from fanhub.brands.services import customer_questions
 from fanhub.extensions import db
 from fanhub.forums.models import Category, Post, Topic
 from fanhub.permissions import Action, Actor, require
-from fanhub.reviews.services import unanswered_reviews
-from fanhub.staff.models import Claim, ClaimTarget
+from fanhub.reviews.models import Review
+from fanhub.reviews.visibility import PUBLISHED_REVIEW
+from fanhub.staff.models import Claim, ClaimTarget, marked_no_reply
 from fanhub.staff.services.access import name_of
 from fanhub.staff.services.claims import ClaimState
 
 QUEUE_TOPICS = 30
+QUEUE_REVIEWS = 20
 EXCERPT_CHARS = 160
 
 
@@ -77,7 +79,8 @@ class Queue:
 def unanswered_queue(actor: Actor, brand: Brand, *, now: datetime) -> Queue:
     """What waits for the brand: customer questions without an official reply (oldest
     first) and published reviews without an answer (lowest rating first, as
-    `reviews.services.unanswered_reviews` orders them), each with who is on it.
+    `reviews.services.unanswered_reviews` orders them), each with who is on it. Items
+    marked "no reply needed" are not waiting (services.no_reply).
 
     Items a colleague holds sink below the rest of their list: what the viewer can pick
     up next is on top, and nothing disappears.
@@ -85,7 +88,11 @@ def unanswered_queue(actor: Actor, brand: Brand, *, now: datetime) -> Queue:
     :raises Forbidden: the actor does not answer for the brand.
     """
     require(actor, Action.BRAND_STAFF_ANSWER, brand.id, now=now)
-    waiting = (*customer_questions(brand.id), Topic.first_official_reply_at.is_(None))
+    waiting = (
+        *customer_questions(brand.id),
+        Topic.first_official_reply_at.is_(None),
+        ~marked_no_reply(ClaimTarget.TOPIC, Topic.id),
+    )
     # Only the columns a row shows (building 30 whole topics and their authors cost more
     # than running the query), and how many wait in all as a subquery the database runs
     # once: one round trip instead of two (docs/performance.md, the staff desk).
@@ -114,8 +121,10 @@ def unanswered_queue(actor: Actor, brand: Brand, *, now: datetime) -> Queue:
     ).all()
     # No row: nothing waits, so the count is 0 too.
     topics_waiting = topic_rows[0].waiting_in_all if topic_rows else 0
-    reviews = unanswered_reviews(actor, brand, now=now)
-    claims = _claims_on(brand, now) if topic_rows or reviews.reviews else {}
+    reviews = _waiting_reviews(brand)
+    more_reviews = len(reviews) > QUEUE_REVIEWS
+    reviews = reviews[:QUEUE_REVIEWS]
+    claims = _claims_on(brand, now) if topic_rows or reviews else {}
 
     def row(kind: ClaimTarget, ident: int, **values: Any) -> QueueRow:
         held = claims.get((kind, ident))
@@ -153,13 +162,33 @@ def unanswered_queue(actor: Actor, brand: Brand, *, now: datetime) -> Queue:
             slug=review.product.slug,
             stars=review.stars,
         )
-        for review in reviews.reviews
+        for review in reviews
     ]
     return Queue(
         topics=_colleagues_last(topics),
         topics_waiting=topics_waiting,
         reviews=_colleagues_last(review_rows),
-        more_reviews=reviews.next_cursor is not None,
+        more_reviews=more_reviews,
+    )
+
+
+def _waiting_reviews(brand: Brand) -> list[Review]:
+    """The first QUEUE_REVIEWS + 1 reviews waiting for an answer, as
+    `reviews.services.unanswered_reviews` orders them, less those marked "no reply needed"
+    (the one more says whether there are more than the desk shows)."""
+    return list(
+        db.session.scalars(
+            select(Review)
+            .options(joinedload(Review.author), joinedload(Review.product))
+            .where(
+                Review.brand_id == brand.id,
+                PUBLISHED_REVIEW,
+                Review.answered_at.is_(None),
+                ~marked_no_reply(ClaimTarget.REVIEW, Review.id),
+            )
+            .order_by(Review.stars, Review.created_at, Review.id)
+            .limit(QUEUE_REVIEWS + 1)
+        )
     )
 
 
