@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -47,7 +47,7 @@ def live_server(make_app: Callable[..., Flask]) -> Iterator[LiveServer]:
     """
     app = make_app(WTF_CSRF_ENABLED=True)
     # Port 0: the OS picks a free port, which the server then tells us.
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, _body_closed_first(app), threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     # Links in emails must point at this server, as they would at the public address.
     app.config["BASE_URL"] = url
@@ -59,6 +59,28 @@ def live_server(make_app: Callable[..., Flask]) -> Iterator[LiveServer]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+def _body_closed_first(app: Flask) -> Callable[..., Iterable[bytes]]:
+    """The app, answering with its whole body read and its response closed before the
+    server writes a byte.
+
+    werkzeug's development server closes a response only after draining the request's
+    socket, and a read there fails when Chromium drops the connection (it cancels a
+    favicon or a reload): the static file behind that response then stays open until
+    garbage collection, and its ResourceWarning fails whichever test is running. Pages
+    here are small, so reading them whole costs nothing.
+    """
+
+    def answer(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return answer
 
 
 @pytest.fixture(scope="module")
