@@ -21,6 +21,7 @@ from fanhub import (
     personal_data,
 )
 from fanhub.accounts import views as accounts_views
+from fanhub.admin import views as admin_views
 from fanhub.accounts.services import load_session_user
 from fanhub.brands import personal_data as brands_data
 from fanhub.brands import views as brands_views
@@ -57,6 +58,7 @@ BLUEPRINTS = (
     embed_views.bp,
     moderation_views.bp,
     staff_views.bp,
+    admin_views.bp,
     health.bp,
 )
 

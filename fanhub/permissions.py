@@ -49,6 +49,8 @@ class Action(enum.StrEnum):
     CONTENT_MODERATE = "content:moderate"
     MEMBER_SANCTION = "member:sanction"
     MEMBER_TRUST_SET = "member:trust-set"
+    # The site admin console at /admin: brands, members, the outbox, site settings.
+    SITE_ADMIN = "site:admin"
 
 
 # Any active member may do these anywhere; a suspension takes them away.
@@ -91,6 +93,7 @@ ALLOWED_ROLES: Final[dict[Action, frozenset[Role]]] = {
     # Trust is site-wide: a brand's team moves the members who take part in it between
     # levels 0 and 1 (fanhub.moderation.trust.trust_brand); site admins set any level.
     Action.MEMBER_TRUST_SET: _KEEPERS,
+    Action.SITE_ADMIN: frozenset(),
 }
 
 DENIED_MESSAGES: Final[dict[Action, str]] = {
@@ -99,6 +102,7 @@ DENIED_MESSAGES: Final[dict[Action, str]] = {
         "a member's trust level."
     ),
     Action.BRAND_CREATE: "Only site admins can create brands.",
+    Action.SITE_ADMIN: "Only site admins can use the admin console.",
     Action.BRAND_ROLE_ASSIGN: "Only the brand's owners can appoint staff and moderators.",
     Action.BRAND_MODERATE: "Only the brand's moderators can do that.",
     Action.BRAND_NEWS_SEND: "Only the brand's staff can send product news and offers.",
