@@ -354,13 +354,3 @@ def pending(brand: str) -> ResponseReturnValue:
         brand=target,
         moderation=ModerationForm(formdata=None),
     )
-
-
-@bp.route("/b/<brand>/reviews/unanswered")
-@login_required
-def unanswered(brand: str) -> ResponseReturnValue:
-    target = services.access_brand_for_answering(current_user, brand, now=request_time())
-    queue = services.unanswered_reviews(
-        current_user, target, cursor=request.args.get("after") or None, now=request_time()
-    )
-    return render_template("reviews/unanswered.html", queue=queue, brand=target)

@@ -128,3 +128,18 @@ def download(brand: str, table: str) -> ResponseReturnValue:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@bp.route("/b/<brand>/reviews/unanswered")
+@login_required
+def unanswered_reviews(brand: str) -> ResponseReturnValue:
+    """Every review waiting for the brand's answer, a page at a time: the desk's list in
+    full, so a review marked "no reply needed" is not waiting here either."""
+    target = services.access_desk(current_user, brand, now=request_time())
+    queue = services.waiting_reviews(
+        current_user,
+        target,
+        cursor=request.args.get("after") or None,
+        now=request_time(),
+    )
+    return render_template("reviews/unanswered.html", queue=queue, brand=target)

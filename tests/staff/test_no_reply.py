@@ -63,6 +63,24 @@ def test_a_marked_review_leaves_the_queue(staff_client, desk_data):
     assert "HYPERLINK" in queue  # the other waiting review stays
 
 
+def test_a_marked_review_is_not_on_the_all_unanswered_reviews_page_either(
+    staff_client, desk_data
+):
+    """The desk's "see them all" page is the same list in full: a review that needs no
+    reply waits on nobody there either, and comes back when the mark is undone."""
+    review = desk_data.reviews["r4"]
+
+    def listed() -> str:
+        page = staff_client.get("/b/northwind/reviews/unanswered").get_data(as_text=True)
+        return page.split('data-testid="queue"', 1)[1].split("</ul>", 1)[0]
+
+    assert "Burns the edges" in listed()
+    assert _mark(staff_client, "review", review.id).status_code == 302
+    after = listed()
+    assert "Burns the edges" not in after
+    assert "HYPERLINK" in after
+
+
 def test_the_metrics_count_marked_items_apart(app, staff_client, shop, desk_data, desk_now):
     _mark(staff_client, "topic", desk_data.topics["U1"].id)
     _mark(staff_client, "review", desk_data.reviews["r4"].id)

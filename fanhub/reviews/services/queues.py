@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from fanhub.brands.models import Brand
@@ -33,15 +33,27 @@ class ReviewQueue:
 
 
 def unanswered_reviews(
-    actor: Actor, brand: Brand, *, cursor: str | None = None, now: datetime
+    actor: Actor,
+    brand: Brand,
+    *,
+    cursor: str | None = None,
+    now: datetime,
+    exclude: ColumnElement[bool] | None = None,
+    page_size: int = QUEUE_PAGE_SIZE,
 ) -> ReviewQueue:
     """Published reviews the brand has not answered: lowest rating first, then oldest.
+
+    `exclude` is a condition on `Review` naming reviews that wait on nobody although
+    unanswered (the staff desk passes its "no reply needed" marks, which this domain
+    doesn't know about); `page_size` how many a page holds.
 
     :raises Forbidden: the actor is not the brand's staff.
     :raises Invalid: the cursor is not one this page handed out.
     """
     require(actor, Action.REVIEW_ANSWER, brand.id, now=now)
     query = _queue_query(brand).where(PUBLISHED_REVIEW, Review.answered_at.is_(None))
+    if exclude is not None:
+        query = query.where(~exclude)
     if cursor is not None:
         stars, written, last_id = read_cursor(cursor, int, datetime, int)
         query = query.where(
@@ -53,12 +65,12 @@ def unanswered_reviews(
         )
     reviews = list(
         db.session.scalars(
-            query.order_by(Review.stars, Review.created_at, Review.id).limit(QUEUE_PAGE_SIZE + 1)
+            query.order_by(Review.stars, Review.created_at, Review.id).limit(page_size + 1)
         )
     )
     next_cursor = None
-    if len(reviews) > QUEUE_PAGE_SIZE:
-        reviews = reviews[:QUEUE_PAGE_SIZE]
+    if len(reviews) > page_size:
+        reviews = reviews[:page_size]
         last = reviews[-1]
         next_cursor = make_cursor(last.stars, last.created_at, last.id)
     return ReviewQueue(brand, reviews, next_cursor)

@@ -47,6 +47,7 @@ from fanhub.staff.services.queue import (
     Queue,
     QueueRow,
     unanswered_queue,
+    waiting_reviews,
 )
 
 __all__ = [
@@ -90,5 +91,6 @@ __all__ = [
     "to_csv",
     "undo_no_reply",
     "unanswered_queue",
+    "waiting_reviews",
     "week_starts",
 ]

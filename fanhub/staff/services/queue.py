@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased, joinedload, load_only
+from sqlalchemy.orm import aliased, load_only
 
 from fanhub.accounts.models import User, UserStatus
 from fanhub.brands.models import Brand
@@ -16,7 +16,7 @@ from fanhub.extensions import db
 from fanhub.forums.models import Category, Post, Topic
 from fanhub.permissions import Action, Actor, require
 from fanhub.reviews.models import Review
-from fanhub.reviews.visibility import PUBLISHED_REVIEW
+from fanhub.reviews.services import QUEUE_PAGE_SIZE, ReviewQueue, unanswered_reviews
 from fanhub.staff.models import Claim, ClaimTarget, marked_no_reply
 from fanhub.staff.services.access import name_of
 from fanhub.staff.services.claims import ClaimState
@@ -121,9 +121,9 @@ def unanswered_queue(actor: Actor, brand: Brand, *, now: datetime) -> Queue:
     ).all()
     # No row: nothing waits, so the count is 0 too.
     topics_waiting = topic_rows[0].waiting_in_all if topic_rows else 0
-    reviews = _waiting_reviews(brand)
-    more_reviews = len(reviews) > QUEUE_REVIEWS
-    reviews = reviews[:QUEUE_REVIEWS]
+    review_page = waiting_reviews(actor, brand, now=now, page_size=QUEUE_REVIEWS)
+    reviews = review_page.reviews
+    more_reviews = review_page.next_cursor is not None
     claims = _claims_on(brand, now) if topic_rows or reviews else {}
 
     def row(kind: ClaimTarget, ident: int, **values: Any) -> QueueRow:
@@ -172,23 +172,23 @@ def unanswered_queue(actor: Actor, brand: Brand, *, now: datetime) -> Queue:
     )
 
 
-def _waiting_reviews(brand: Brand) -> list[Review]:
-    """The first QUEUE_REVIEWS + 1 reviews waiting for an answer, as
-    `reviews.services.unanswered_reviews` orders them, less those marked "no reply needed"
-    (the one more says whether there are more than the desk shows)."""
-    return list(
-        db.session.scalars(
-            select(Review)
-            .options(joinedload(Review.author), joinedload(Review.product))
-            .where(
-                Review.brand_id == brand.id,
-                PUBLISHED_REVIEW,
-                Review.answered_at.is_(None),
-                ~marked_no_reply(ClaimTarget.REVIEW, Review.id),
-            )
-            .order_by(Review.stars, Review.created_at, Review.id)
-            .limit(QUEUE_REVIEWS + 1)
-        )
+def waiting_reviews(
+    actor: Actor,
+    brand: Brand,
+    *,
+    cursor: str | None = None,
+    now: datetime,
+    page_size: int = QUEUE_PAGE_SIZE,
+) -> ReviewQueue:
+    """The reviews waiting for the brand's answer, in the reviews domain's order, less those
+    marked "no reply needed": the desk's list and its "all unanswered reviews" page."""
+    return unanswered_reviews(
+        actor,
+        brand,
+        cursor=cursor,
+        now=now,
+        exclude=marked_no_reply(ClaimTarget.REVIEW, Review.id),
+        page_size=page_size,
     )
 
 
