@@ -181,7 +181,7 @@ def _respond(status: int, message: str | None, code: str) -> tuple[Response | st
     except Exception as err:
         if not is_outage(err):
             raise
-        _note_outage(err)
+        note_outage(err)
         return _unavailable(), 503
 
 
@@ -218,7 +218,8 @@ def _render_without_member(template: str, **context: Any) -> str:
     return current_app.jinja_env.get_template(template).render(**context)
 
 
-def _note_outage(err: BaseException) -> None:
+def note_outage(err: BaseException) -> None:
+    """Log an outage a view answered itself, and roll back what it had begun."""
     # One line, not a traceback: during an outage every request says the same thing.
     log.warning(
         "unavailable: %s on %s %s: %s",
@@ -267,7 +268,7 @@ def register_error_handlers(app: Flask) -> None:
         # arrives as a 500 wrapping what went wrong.
         original = getattr(err, "original_exception", None)
         if status == 500 and original is not None and is_outage(original):
-            _note_outage(original)
+            note_outage(original)
             return _unavailable(), 503
         # werkzeug's own descriptions are fine for most codes, but ours are friendlier.
         message = None if status in DEFAULT_MESSAGES else err.description
@@ -281,7 +282,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _crash(err: Exception) -> ResponseReturnValue:
         if is_outage(err):
-            _note_outage(err)
+            note_outage(err)
             return _unavailable(), 503
         incident = uuid.uuid4().hex[:12]
         log.exception("unhandled error %s on %s %s", incident, request.method, request.path)

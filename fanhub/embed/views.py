@@ -20,7 +20,7 @@ from fanhub.config import DEFAULT_BASE_URL
 from fanhub.embed import services
 from fanhub.embed.replay import SUMMARY_USED
 from fanhub.embed.sessions import PUBLIC_PREFIX
-from fanhub.errors import Invalid, NotFound
+from fanhub.errors import Invalid, NotFound, Unavailable, is_outage, note_outage
 from fanhub.extensions import limiter
 from fanhub.links import absolute_url
 from fanhub.permissions import Action
@@ -85,6 +85,21 @@ def frame(brand: str, product: str) -> Response:
         # A page in someone's iframe, not JSON: the JSON error (framed by no one) would
         # show the shop's visitors the browser's broken-frame icon.
         return _frame_problem(services.frame_problem(err, request.args.get("theme")))
+    except Exception as err:
+        if not is_outage(err):
+            raise
+        # The database is down and no saved answer stands in: the same small empty frame,
+        # saying so, rather than JSON (or the site's page) inside the shop's iframe.
+        note_outage(err)
+        response = _frame_problem(
+            services.frame_problem(
+                Unavailable("Reviews are briefly unavailable. Please try again in a minute."),
+                request.args.get("theme"),
+            )
+        )
+        response.headers["Retry-After"] = str(current_app.config["RETRY_AFTER_SECONDS"])
+        response.headers["Cache-Control"] = "no-store"
+        return response
     _built_from(summary)
     page = services.frame_page(summary, options)
     html = _render_frame("embed/frame.html", page=page)

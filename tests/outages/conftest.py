@@ -37,6 +37,10 @@ class Forum:
         return f"/embed/v1/{self.brand}/{self.product}/reviews.json"
 
     @property
+    def widget_frame(self) -> str:
+        return f"/embed/v1/{self.brand}/{self.product}/frame"
+
+    @property
     def review_form(self) -> str:
         return f"/b/{self.brand}/p/{self.product}/review"
 

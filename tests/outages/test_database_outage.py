@@ -70,6 +70,7 @@ def outage(postgres: PrivatePostgres, serve: Callable[..., Gunicorn]) -> Iterato
         )
         record.answers["member topic"] = alice.get(forum.topic)
         record.answers["widget"] = visitor.get(forum.widget_json, {"Origin": WIDGET_ORIGIN})
+        record.answers["widget frame"] = visitor.get(forum.widget_frame)
         record.answers["health"] = visitor.get("/healthz")
         record.answers["reply"] = alice.post(
             f"{forum.topic}/reply", {"body": DURING, "csrf_token": token}
@@ -131,6 +132,20 @@ def test_the_widget_gets_json_with_its_cors_headers(outage):
     assert answer.headers["access-control-allow-origin"] == "*"
     assert answer.headers["content-type"] == "application/json"
     assert '"error":"unavailable"' in answer.text
+
+
+def test_the_widget_frame_is_the_small_empty_frame_saying_so_not_json(outage):
+    """A shop's iframe must never show JSON or the site's whole page: the same small frame
+    as for an unknown product, saying the reviews are briefly unavailable."""
+    answer = outage.answers["widget frame"]
+
+    assert answer.status == 503
+    assert answer.headers["retry-after"] == "30"
+    assert answer.headers["cache-control"] == "no-store"
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "fh--problem" in answer.text
+    assert "<header" not in answer.text  # not the site's page with its navigation
+    assert "briefly unavailable" in answer.text
 
 
 def test_health_reports_the_database_unreachable(outage):
