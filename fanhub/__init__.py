@@ -21,8 +21,8 @@ from fanhub import (
     personal_data,
 )
 from fanhub.accounts import views as accounts_views
-from fanhub.admin import views as admin_views
 from fanhub.accounts.services import load_session_user
+from fanhub.admin import views as admin_views
 from fanhub.brands import personal_data as brands_data
 from fanhub.brands import views as brands_views
 from fanhub.config import load_config

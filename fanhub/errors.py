@@ -8,8 +8,19 @@ import uuid
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
-from flask import Flask, Request, Response, current_app, jsonify, render_template, request
+from flask import (
+    Flask,
+    Request,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+)
 from flask.typing import ResponseReturnValue
+from flask_login import login_url
 from flask_wtf.csrf import CSRFError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -17,7 +28,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
-from fanhub.extensions import db
+from fanhub.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -235,8 +246,20 @@ def _roll_back() -> None:
         log.debug("rollback after an outage failed", exc_info=True)
 
 
+def _signed_out() -> ResponseReturnValue:
+    """A members' URL asked for by someone signed out: 401 for a client that asked for
+    JSON (a page's script has no use for the login form), else Flask-Login's own answer,
+    the login page told where to come back to."""
+    if wants_json(request):
+        raise Unauthorized(DEFAULT_MESSAGES[401][1])
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
+
+
 def register_error_handlers(app: Flask) -> None:
     """Map domain errors, werkzeug's HTTP errors and crashes to pages or JSON."""
+
+    login_manager.unauthorized_handler(_signed_out)
 
     def _retry_after(response: Response) -> Response:
         # Flask-Limiter rewrites Retry-After on a limited route (the login form's 503 would

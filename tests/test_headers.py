@@ -101,6 +101,7 @@ PAGES = [
     Page("/mod/members/other_member", MEMBERS, "admin"),
     Page("/b/northwind/categories", MEMBERS, "admin"),
     Page("/b/northwind/c/discussion/edit", MEMBERS, "admin"),
+    Page("/admin", MEMBERS, "admin"),
 ]
 
 

@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from fanhub import inplace
 from fanhub.brands import services
 from fanhub.brands.forms import BrandNewsForm, BrandPageForm
 from fanhub.clock import request_time
@@ -60,13 +61,28 @@ def theme(brand: str) -> ResponseReturnValue:
 def follow(brand: str, change: str) -> ResponseReturnValue:
     require_valid_post()
     target = services.access_brand(brand)
-    if change == "follow":
-        services.follow(current_user, target, now=request_time())
-        flash(f"You follow {target.name}.", "success")
+    following = change == "follow"
+    if following:
+        followers = services.follow(current_user, target, now=request_time())
     else:
-        services.unfollow(current_user, target, now=request_time())
-        flash(f"You no longer follow {target.name}.", "info")
-    return redirect(url_for("brands.fan_page", brand=target.slug))
+        followers = services.unfollow(current_user, target, now=request_time())
+    return inplace.answer(
+        {
+            "following": following,
+            "followers": followers,
+            "pressed": following,
+            "label": "Following" if following else "Follow",
+            "count_text": f"{followers} {'follower' if followers == 1 else 'followers'}",
+            "action": url_for(
+                "brands.follow", brand=target.slug, change="unfollow" if following else "follow"
+            ),
+        },
+        back=url_for("brands.fan_page", brand=target.slug),
+        message=f"You follow {target.name}."
+        if following
+        else f"You no longer follow {target.name}.",
+        category="success" if following else "info",
+    )
 
 
 @bp.route("/b/<brand>/edit", methods=["GET", "POST"])

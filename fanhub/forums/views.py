@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_template_attribute,
     jsonify,
     redirect,
     render_template,
@@ -21,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from fanhub import inplace
 from fanhub.clock import request_time
 from fanhub.errors import DomainError, Invalid, reshown_on_outage
 from fanhub.extensions import cache, limiter, member_key
@@ -243,9 +245,12 @@ def react(post_id: int, kind: str) -> ResponseReturnValue:
     except ValueError:
         abort(404)
     post = services.access_post(post_id)
-    services.toggle_reaction(current_user, post, reaction, now=request_time())
-    return redirect(
-        _topic_url(post.topic, services.page_of(post.position), f"post-{post.position}")
+    done = services.toggle_reaction(current_user, post, reaction, now=request_time())
+    label = reaction.value.capitalize()
+    return inplace.answer(
+        {"reacted": done.on, "pressed": done.on, "count": done.count, "kind": reaction.value},
+        back=_topic_url(post.topic, services.page_of(post.position), f"post-{post.position}"),
+        announce=f"You reacted “{label}”." if done.on else f"Your “{label}” is taken back.",
     )
 
 
@@ -273,9 +278,19 @@ def clear_solution(topic_id: int) -> ResponseReturnValue:
 def vote(topic_id: int) -> ResponseReturnValue:
     require_valid_post()
     target = services.access_topic(topic_id)
-    voted = services.toggle_vote(current_user, target, now=request_time())
-    flash("Your vote is counted." if voted else "Your vote is taken back.", "info")
-    return redirect(_topic_url(target))
+    done = services.toggle_vote(current_user, target, now=request_time())
+    return inplace.answer(
+        {
+            "voted": done.on,
+            "pressed": done.on,
+            "count": done.count,
+            "noun": "vote" if done.count == 1 else "votes",
+            "label": "Voted" if done.on else "Vote",
+        },
+        back=_topic_url(target),
+        message="Your vote is counted." if done.on else "Your vote is taken back.",
+        category="info",
+    )
 
 
 @bp.route("/t/<int:topic_id>/status", methods=["POST"])
@@ -409,8 +424,8 @@ def watch_topic(topic_id: int) -> ResponseReturnValue:
     level = _chosen_watch_level()
     target = services.access_topic(topic_id)
     services.set_topic_watch(current_user, target, level)
-    flash(_WATCH_FLASHES[level].format(noun="topic"), "success")
-    return redirect(_topic_url(target))
+    url = url_for("forums.watch_topic", topic_id=target.id)
+    return _watched(level, "topic", url, back=_topic_url(target))
 
 
 @bp.route("/b/<brand>/c/<category>/watch", methods=["POST"])
@@ -420,8 +435,21 @@ def watch_category(brand: str, category: str) -> ResponseReturnValue:
     level = _chosen_watch_level()
     target = services.access_category(brand, category)
     services.set_category_watch(current_user, target, level)
-    flash(_WATCH_FLASHES[level].format(noun="category"), "success")
-    return redirect(url_for("forums.category", brand=target.brand.slug, category=target.slug))
+    url = url_for("forums.watch_category", brand=target.brand.slug, category=target.slug)
+    back = url_for("forums.category", brand=target.brand.slug, category=target.slug)
+    return _watched(level, "category", url, back=back)
+
+
+def _watched(level: WatchLevel | None, noun: str, url: str, *, back: str) -> ResponseReturnValue:
+    """The watch buttons' answer: in place, the same buttons drawn for the new level."""
+    state: dict[str, Any] = {"level": level.value if level else "none"}
+    if inplace.asked_for_json():
+        # One macro draws the buttons for a page and for the script, so their wording
+        # and choices live in one place (templates/forums/_watch.html).
+        state["html"] = str(
+            get_template_attribute("forums/_watch.html", "watch_buttons")(url, level, noun)
+        )
+    return inplace.answer(state, back=back, message=_WATCH_FLASHES[level].format(noun=noun))
 
 
 @bp.route("/b/<brand>/c/<category>/feed.atom")

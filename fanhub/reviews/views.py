@@ -14,6 +14,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from fanhub import inplace
 from fanhub.clock import request_time
 from fanhub.errors import DomainError, reshown_on_outage
 from fanhub.extensions import limiter, member_key
@@ -202,9 +203,8 @@ def vote_helpful(brand: str, product: str, review_id: int) -> ResponseReturnValu
     target = services.access_visible_review(
         current_user, brand, product, review_id, now=request_time()
     )
-    services.vote_helpful(current_user, target, now=request_time())
-    flash("Thanks: your vote helps others find useful reviews.", "success")
-    return redirect(_back(target))
+    count = services.vote_helpful(current_user, target, now=request_time())
+    return _helpful(target, voted=True, count=count)
 
 
 @bp.route("/b/<brand>/p/<product>/r/<int:review_id>/helpful/undo", methods=["POST"])
@@ -214,9 +214,36 @@ def withdraw_helpful(brand: str, product: str, review_id: int) -> ResponseReturn
     target = services.access_visible_review(
         current_user, brand, product, review_id, now=request_time()
     )
-    services.withdraw_helpful(current_user, target, now=request_time())
-    flash("Your helpful vote is taken back.", "info")
-    return redirect(_back(target))
+    count = services.withdraw_helpful(current_user, target, now=request_time())
+    return _helpful(target, voted=False, count=count)
+
+
+def _helpful(review: Review, *, voted: bool, count: int) -> ResponseReturnValue:
+    """The helpful button's answer: in place, the button turned and the count retold."""
+    endpoint = "reviews.withdraw_helpful" if voted else "reviews.vote_helpful"
+    people = f"{count} {'person' if count == 1 else 'people'} found this helpful"
+    return inplace.answer(
+        {
+            "voted": voted,
+            "helpful": count,
+            "pressed": voted,
+            "label": "Helpful ✓" if voted else "Helpful",
+            "count_text": people if count else "",
+            "action": url_for(
+                endpoint,
+                brand=review.product.brand.slug,
+                product=review.product.slug,
+                review_id=review.id,
+            ),
+        },
+        back=_back(review),
+        message=(
+            "Thanks: your vote helps others find useful reviews."
+            if voted
+            else "Your helpful vote is taken back."
+        ),
+        category="success" if voted else "info",
+    )
 
 
 @bp.route(

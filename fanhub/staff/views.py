@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from fanhub import inplace
 from fanhub.brands.models import Brand
 from fanhub.clock import request_time
 from fanhub.errors import Conflict, Invalid
@@ -53,21 +54,33 @@ def change_claim(brand: str, change: str, kind: str, target_id: int) -> Response
     item = services.parse_target(kind)
     days = services.parse_window(request.form.get("days"))
     back = url_for("staff.desk", brand=target.slug, days=days) + f"#{item.value}-{target_id}"
+    state: dict[str, object] = {"claimed": change == "claim", "pressed": change == "claim"}
     try:
         if change == "claim":
             held = services.claim(current_user, target, item, target_id, now=request_time())
-            flash(
-                f"You're on “{held.title}” until {held.until_label}; colleagues see it's yours.",
-                "success",
+            message = (
+                f"You're on “{held.title}” until {held.until_label}; colleagues see it's yours."
+            )
+            state.update(
+                until=held.until.isoformat(),
+                label="Release",
+                status_text=f"You're on it (until {held.until_label})",
             )
         else:
             title = services.release(current_user, target, item, target_id, now=request_time())
-            flash(f"Released “{title}”: a colleague can take it now.", "success")
+            message = f"Released “{title}”: a colleague can take it now."
+            state.update(until=None, label="Claim", status_text="")
     except Conflict as err:
+        if inplace.asked_for_json():
+            raise  # answered as JSON: 409 with the reason, shown beside the button
         # Back to the desk, which shows who holds it now, with the reason on top.
         flash(err.message, "error")
         return redirect(back, code=303)
-    return redirect(back)
+    other = "claim" if change == "release" else "release"
+    state["action"] = url_for(
+        "staff.change_claim", brand=target.slug, change=other, kind=item.value, target_id=target_id
+    )
+    return inplace.answer(state, back=back, message=message)
 
 
 @bp.route("/b/<brand>/staff/no-reply/<kind>/<int:target_id>", methods=["POST"])

@@ -120,12 +120,13 @@ def test_staff_claims_an_item_with_the_keyboard_and_sees_it_confirmed(
     desktop.keyboard.press("k")
     expect(current).to_contain_text("The app won't pair on Android 14")
     desktop.keyboard.press("c")
-    expect(desktop.locator(".flash--success")).to_contain_text(
+    # Claimed in place (issue 13, point 13): read out, and shown on the row.
+    expect(desktop.locator("[data-inplace-live]")).to_contain_text(
         "You're on “The app won't pair on Android 14” until"
     )
     mine = desktop.locator(".desk-row--mine")
     expect(mine).to_contain_text("You're on it (until")
-    # Back on the item acted on, so the next key carries on from there.
+    # Still on the item acted on, so the next key carries on from there.
     expect(desktop.locator(".desk-row--current")).to_contain_text("The app won't pair")
     snap(desktop, "2-claimed")
     assert console_errors == []

@@ -77,7 +77,7 @@ def test_reactions_toggle_and_count_one_of_each_kind_per_member(app, client, sho
     stored = load(app, Post, post.id)
     assert (stored.like_count, stored.helpful_count, stored.thanks_count) == (0, 2, 1)
     page = client.get(f"/t/{topic.id}").get_data(as_text=True)
-    assert 'aria-pressed="true">Helpful <span class="reaction__count">2<' in page
+    assert 'aria-pressed="true">Helpful <span class="reaction__count" data-inplace-count>2<' in page
     client.post(f"/p/{post.id}/react/helpful")
     assert load(app, Post, post.id).helpful_count == 1
 

@@ -63,9 +63,7 @@ def test_a_marked_review_leaves_the_queue(staff_client, desk_data):
     assert "HYPERLINK" in queue  # the other waiting review stays
 
 
-def test_a_marked_review_is_not_on_the_all_unanswered_reviews_page_either(
-    staff_client, desk_data
-):
+def test_a_marked_review_is_not_on_the_all_unanswered_reviews_page_either(staff_client, desk_data):
     """The desk's "see them all" page is the same list in full: a review that needs no
     reply waits on nobody there either, and comes back when the mark is undone."""
     review = desk_data.reviews["r4"]

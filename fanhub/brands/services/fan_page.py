@@ -184,8 +184,9 @@ def fan_page(viewer: Actor, brand: Brand, *, now: datetime) -> FanPage:
     )
 
 
-def follow(actor: Actor, brand: Brand, *, now: datetime) -> None:
-    """Become a fan of the brand (following twice changes nothing).
+def follow(actor: Actor, brand: Brand, *, now: datetime) -> int:
+    """Become a fan of the brand (following twice changes nothing); returns how many fans
+    it has now.
 
     :raises Forbidden: the member is suspended or not logged in.
     """
@@ -195,18 +196,20 @@ def follow(actor: Actor, brand: Brand, *, now: datetime) -> None:
             with db.session.begin_nested():
                 db.session.add(Follow(user_id=actor.id, brand_id=brand.id, created_at=now))
         except IntegrityError:
-            return  # already a fan: the unique key answered
+            return _follower_count(brand)  # already a fan: the unique key answered
         # In SQL, so two fans following at once both count.
-        db.session.execute(
+        return db.session.execute(
             update(Brand)
             .where(Brand.id == brand.id)
             .values(follower_count=Brand.follower_count + 1)
+            .returning(Brand.follower_count)
             .execution_options(synchronize_session=False)
-        )
+        ).scalar_one()
 
 
-def unfollow(actor: Actor, brand: Brand, *, now: datetime) -> None:
-    """Stop being a fan of the brand (unfollowing twice changes nothing).
+def unfollow(actor: Actor, brand: Brand, *, now: datetime) -> int:
+    """Stop being a fan of the brand (unfollowing twice changes nothing); returns how many
+    fans it has now.
 
     :raises Forbidden: the member is suspended or not logged in.
     """
@@ -217,10 +220,17 @@ def unfollow(actor: Actor, brand: Brand, *, now: datetime) -> None:
                 delete(Follow).where(Follow.user_id == actor.id, Follow.brand_id == brand.id)
             )
         )
-        if removed:
-            db.session.execute(
-                update(Brand)
-                .where(Brand.id == brand.id)
-                .values(follower_count=Brand.follower_count - removed)
-                .execution_options(synchronize_session=False)
-            )
+        if not removed:
+            return _follower_count(brand)
+        return db.session.execute(
+            update(Brand)
+            .where(Brand.id == brand.id)
+            .values(follower_count=Brand.follower_count - removed)
+            .returning(Brand.follower_count)
+            .execution_options(synchronize_session=False)
+        ).scalar_one()
+
+
+def _follower_count(brand: Brand) -> int:
+    # Read, not taken from `brand`: the row may have changed since the page loaded it.
+    return db.session.execute(select(Brand.follower_count).where(Brand.id == brand.id)).scalar_one()

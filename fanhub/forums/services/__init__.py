@@ -71,6 +71,7 @@ from fanhub.forums.services.watching import (
 )
 from fanhub.forums.services.writing import (
     REACTION_COLUMNS,
+    Toggled,
     delete_own_post,
     edit_post,
     reply_to_topic,
@@ -86,6 +87,7 @@ __all__ = [
     "ReplyDraft",
     "TopicDraft",
     "TopicPage",
+    "Toggled",
     "VIEW_BUFFER_KEY",
     "WAITING_SHOWN",
     "access_brand_for_management",

@@ -26,6 +26,7 @@ from fanhub.forums.models import (
 from fanhub.forums.services.access import _category_of
 from fanhub.forums.services.drafts import clean_body
 from fanhub.forums.services.posting import _append_post
+from fanhub.forums.services.writing import Toggled
 from fanhub.permissions import Action, Actor, can, require
 
 
@@ -58,8 +59,9 @@ def mark_solution(actor: Actor, topic: Topic, post: Post | None, *, now: datetim
             )
 
 
-def toggle_vote(actor: Actor, topic: Topic, *, now: datetime) -> bool:
-    """Vote for an idea, or take the vote back; True when the vote now stands.
+def toggle_vote(actor: Actor, topic: Topic, *, now: datetime) -> Toggled:
+    """Vote for an idea, or take the vote back; says whether her vote now stands and how
+    many votes the idea has.
 
     :raises Forbidden: the member is suspended.
     :raises Invalid: the topic is not an idea.
@@ -82,13 +84,15 @@ def toggle_vote(actor: Actor, topic: Topic, *, now: datetime) -> bool:
             except IntegrityError:
                 raise Conflict("You already voted for this idea.") from None
             delta = 1
-        db.session.execute(
+        # In SQL, so two members voting at once both count.
+        count = db.session.execute(
             update(Topic)
             .where(Topic.id == topic.id)
             .values(vote_count=Topic.vote_count + delta)
+            .returning(Topic.vote_count)
             .execution_options(synchronize_session=False)
-        )
-    return delta == 1
+        ).scalar_one()
+    return Toggled(on=delta == 1, count=count)
 
 
 def set_idea_status(

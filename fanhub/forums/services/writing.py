@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
@@ -219,8 +220,18 @@ def _require_author_or(actor: Actor, post: Post, action: Action, *, now: datetim
     require(actor, action, _topic_of(post).brand_id, now=now)
 
 
-def toggle_reaction(actor: Actor, post: Post, kind: ReactionKind, *, now: datetime) -> bool:
-    """Add the member's reaction of this kind, or take it back; True when it is now on.
+@dataclass(frozen=True)
+class Toggled:
+    """What a member's toggle (a reaction, an idea vote) left: whether hers is on now, and
+    how many there are with it, counted in the same statement as her change."""
+
+    on: bool
+    count: int
+
+
+def toggle_reaction(actor: Actor, post: Post, kind: ReactionKind, *, now: datetime) -> Toggled:
+    """Add the member's reaction of this kind, or take it back; says whether it is now on
+    and how many of this kind the post has.
 
     :raises Forbidden: the member is suspended, or reacts to her own post.
     :raises Conflict: the post was removed.
@@ -249,10 +260,11 @@ def toggle_reaction(actor: Actor, post: Post, kind: ReactionKind, *, now: dateti
                 raise Conflict("You already reacted.") from None
             delta = 1
         # In SQL, so two members reacting at once both count.
-        db.session.execute(
+        count = db.session.execute(
             update(Post)
             .where(Post.id == post.id)
             .values({column.key: column + delta})
+            .returning(column)
             .execution_options(synchronize_session=False)
-        )
-    return delta == 1
+        ).scalar_one()
+    return Toggled(on=delta == 1, count=count)

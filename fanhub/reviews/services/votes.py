@@ -18,8 +18,9 @@ from fanhub.reviews.services.products import _product_changed
 from fanhub.reviews.visibility import is_published
 
 
-def vote_helpful(actor: Actor, review: Review, *, now: datetime) -> None:
-    """Count the member's "helpful" vote for a review (one per member per review).
+def vote_helpful(actor: Actor, review: Review, *, now: datetime) -> int:
+    """Count the member's "helpful" vote for a review (one per member per review); returns
+    how many members now find it helpful.
 
     :raises Forbidden: suspended, her own review, or she is on the brand's team.
     :raises Conflict: the review is not published, or she already voted for it.
@@ -41,12 +42,14 @@ def vote_helpful(actor: Actor, review: Review, *, now: datetime) -> None:
             db.session.flush()  # a double click sends two; the unique key keeps one
         except IntegrityError:
             raise Conflict(already) from None
-        _move_helpful(review.id, 1)
+        count = _move_helpful(review.id, 1)
         _helpful_changed(review)
+    return count
 
 
-def withdraw_helpful(actor: Actor, review: Review, *, now: datetime) -> None:
-    """Take back the member's "helpful" vote.
+def withdraw_helpful(actor: Actor, review: Review, *, now: datetime) -> int:
+    """Take back the member's "helpful" vote; returns how many members still find the
+    review helpful.
 
     :raises Forbidden: suspended, her own review, or she is on the brand's team.
     :raises Conflict: the review is not published, or she had not voted for it.
@@ -62,8 +65,9 @@ def withdraw_helpful(actor: Actor, review: Review, *, now: datetime) -> None:
         )
         if not removed:
             raise Conflict("You had not marked this review as helpful.")
-        _move_helpful(review.id, -1)
+        count = _move_helpful(review.id, -1)
         _helpful_changed(review)
+    return count
 
 
 def _require_voter(actor: Actor, review: Review, *, now: datetime) -> None:
@@ -77,14 +81,16 @@ def _require_voter(actor: Actor, review: Review, *, now: datetime) -> None:
         raise Conflict("Only published reviews can be voted helpful.")
 
 
-def _move_helpful(review_id: int, delta: int) -> None:
-    # In SQL, so two members voting at the same instant both count.
-    db.session.execute(
+def _move_helpful(review_id: int, delta: int) -> int:
+    # In SQL, so two members voting at the same instant both count; the count it returns
+    # is the one her own vote left.
+    return db.session.execute(
         update(Review)
         .where(Review.id == review_id)
         .values(helpful_count=Review.helpful_count + delta)
+        .returning(Review.helpful_count)
         .execution_options(synchronize_session=False)
-    )
+    ).scalar_one()
 
 
 def _helpful_changed(review: Review) -> None:
