@@ -1,0 +1,1 @@
+"""Search over everything a reader may see (issue 14): the index, its two engines, the pages."""
