@@ -12,3 +12,6 @@ from fanhub.admin.blueprint import bp
 @bp.route("")
 def index() -> ResponseReturnValue:
     return render_template("admin/index.html", active="admin.index")
+
+
+from fanhub.admin import brands, members, site  # noqa: E402,F401
