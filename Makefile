@@ -13,7 +13,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The browser checks' tools from the npm registry (package.json): axe-core and the Nu HTML
+# Checker. --ignore-scripts: vnu-jar's install script would download a Java runtime; Debian's
+# default-jre-headless runs it. Without npm the crawl skips (CI=true fails it instead).
+NPM_STAMP := node_modules/.installed-stamp
+
+$(NPM_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund && touch $(NPM_STAMP); \
+	else \
+		echo "npm is not installed: tests/browser/test_crawl.py will be skipped" \
+			"(apt-get install nodejs npm default-jre-headless)."; \
+	fi
+
+install: $(STAMP) $(NPM_STAMP)
 
 run: install
 	$(FLASK) db upgrade
@@ -66,4 +79,4 @@ bench-desk: install
 	$(BIN)/python -m bench.desk $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules test-artifacts .pytest_cache .ruff_cache
