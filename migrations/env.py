@@ -97,14 +97,28 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by copying it into a new one and dropping the old
+            # (Alembic's batch mode); with foreign keys enforced, that drop would cascade
+            # and delete every row that points at the table (flags with their cases, topics
+            # with their brand). The pragma is ignored inside a transaction, so it goes
+            # straight to the driver's connection before one begins, and is turned back on
+            # before the connection returns to the pool.
+            connection.connection.cursor().execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                connection.commit()
+                connection.connection.cursor().execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
