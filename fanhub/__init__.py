@@ -33,6 +33,7 @@ from fanhub.embed.sessions import SessionInterface
 from fanhub.extensions import cache, csrf, db, limiter, login_manager, migrate
 from fanhub.forums import content as forums_content
 from fanhub.forums import personal_data as forums_data
+from fanhub.forums import search as forums_search
 from fanhub.forums import views as forums_views
 from fanhub.headers import security_headers
 from fanhub.moderation import personal_data as moderation_data
@@ -42,8 +43,11 @@ from fanhub.notifications import views as notifications_views
 from fanhub.permissions import Visitor
 from fanhub.reviews import content as reviews_content
 from fanhub.reviews import personal_data as reviews_data
+from fanhub.reviews import search as reviews_search
 from fanhub.reviews import subscribers as reviews_subscribers
 from fanhub.reviews import views as reviews_views
+from fanhub.search import indexing as search_indexing
+from fanhub.search import views as search_views
 from fanhub.staff import personal_data as staff_data
 from fanhub.staff import views as staff_views
 
@@ -59,6 +63,7 @@ BLUEPRINTS = (
     moderation_views.bp,
     staff_views.bp,
     admin_views.bp,
+    search_views.bp,
     health.bp,
 )
 
@@ -69,6 +74,16 @@ CONTENT_KINDS: tuple[content.ContentKind, ...] = (
     forums_content.POST,
     reviews_content.REVIEW,
     reviews_content.REVIEW_REPLY,
+)
+
+# What search indexes (issue 14), each kind declared by its own domain (`<domain>/search.py`)
+# through the content registry's `Searchable` protocol; products are searchable too.
+SEARCHABLE: tuple[content.Searchable, ...] = (
+    forums_search.TOPIC_SEARCH,
+    forums_search.POST_SEARCH,
+    reviews_search.REVIEW_SEARCH,
+    reviews_search.REVIEW_REPLY_SEARCH,
+    reviews_search.PRODUCT_SEARCH,
 )
 
 # The personal-data registry's one list: each domain's part of a member's data (her export
@@ -122,6 +137,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.user_loader(_load_user)
 
     content.register(CONTENT_KINDS)
+    content.register_searchable(SEARCHABLE)
+    # Each commit that writes a searchable row indexes it in the same transaction.
+    search_indexing.watch_writes()
     personal_data.register(PERSONAL_DATA)
     events.subscribe(SUBSCRIPTIONS)
     for blueprint in BLUEPRINTS:

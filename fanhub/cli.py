@@ -11,12 +11,15 @@ from fanhub.accounts.services import count_members
 from fanhub.brands import cli as brands_cli
 from fanhub.brands import rerender as brands_rerender
 from fanhub.command_errors import domain_errors
+from fanhub.content import searchables
 from fanhub.db import utcnow
 from fanhub.forums import cli as forums_cli
 from fanhub.forums import rerender as forums_rerender
+from fanhub.moderation import cli as moderation_cli
 from fanhub.notifications import cli as notifications_cli
 from fanhub.reviews import cli as reviews_cli
 from fanhub.reviews import rerender as reviews_rerender
+from fanhub.search import cli as search_cli
 
 
 def register(app: Flask) -> None:
@@ -24,8 +27,11 @@ def register(app: Flask) -> None:
     accounts_cli.register(app)
     brands_cli.register(app)
     forums_cli.register(app)
-    notifications_cli.register(app)
+    moderation_cli.register(app)
+    # The mail worker also sends the brands' scheduled product news that is due.
+    notifications_cli.register(app, before_mail=[brands_cli.send_due_news])
     reviews_cli.register(app)
+    search_cli.register(app)
     rerender.register(
         app,
         [*brands_rerender.STORED_HTML, *forums_rerender.STORED_HTML, *reviews_rerender.STORED_HTML],
@@ -51,6 +57,7 @@ def register(app: Flask) -> None:
                 f"{built.products} products (most of /b/{benchdata.BRAND_SLUG}/p/"
                 f"{benchdata.HOT_PRODUCT_SLUG}); password {demo.DEMO_PASSWORD}"
             )
+            _index_for_search()
             return
         if count_members():
             click.echo("The database already has accounts, so no demo data was added.")
@@ -63,3 +70,12 @@ def register(app: Flask) -> None:
             click.echo(f"Demo data is ready. Every demo password is: {demo.DEMO_PASSWORD}")
         for login in logins:
             click.echo(f"  {login.username:<8} {login.what}")
+        _index_for_search()
+
+
+def _index_for_search() -> None:
+    """Rebuild the search index over what seeding wrote (issue 14: the demo is searchable;
+    the large data set is written in bulk, past the index's write hook)."""
+    kinds = [kind.search_kind for kind in searchables()]
+    written = search_cli.rebuild(kinds)
+    click.echo(f"Search index ready: {written:,} documents.")

@@ -164,6 +164,10 @@ def load_config(
         "SPAM_WORDS_PER_LINK": 10,
         # How many distinct members' open flags hide an item until a moderator decides.
         "FLAG_HIDE_THRESHOLD": 3,
+        # Who may register: "open", or "invite_only" (a site admin's emailed invitation).
+        # This and the thresholds above are defaults a site admin can change at
+        # /admin/settings (fanhub.site_settings).
+        "REGISTRATION_MODE": "open",
         "MAX_CONTENT_LENGTH": ONE_MEGABYTE,
         "MAX_FORM_MEMORY_SIZE": ONE_MEGABYTE,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -176,6 +180,8 @@ def load_config(
         "PASSWORD_HASH_METHOD": "scrypt",
         "EMAIL_TOKEN_MAX_AGE": 60 * 60 * 24 * 3,
         "PASSWORD_RESET_MAX_AGE": 60 * 60,
+        # A site admin's invitation to register works this long (and once).
+        "SITE_INVITATION_MAX_AGE": 60 * 60 * 24 * 14,
         # An email's unsubscribe link works this long (a digest read weeks later included).
         "UNSUBSCRIBE_TOKEN_MAX_AGE": 60 * 60 * 24 * 90,
         # Instant emails wait this long, so several about one thread become one email.

@@ -1,6 +1,7 @@
 """The content registry: every kind of member-written content (topic, post, review, reply…)
-is declared by the domain that owns it, and moderation, the data export, the staff desk and
-later search and webhooks ask here instead of branching on other domains' models.
+is declared by the domain that owns it, and moderation, the data export, the staff desk,
+search (`Searchable`) and later webhooks ask here instead of branching on other domains'
+models.
 
 A domain describes each of its kinds with one object satisfying `ContentKind` (for example
 `fanhub/forums/content.py`) and `create_app` registers them from one explicit list
@@ -35,6 +36,12 @@ class ItemKind(enum.StrEnum):
     REVIEW_REPLY = "review_reply"
     # A member's account (suspensions and bans): never flagged, but logged and appealed.
     MEMBER = "member"
+    # A brand (created, edited, closed, handed over by a site admin): logged, not content.
+    BRAND = "brand"
+    # The site admin console's own records (issue 13): a site setting changed, an email
+    # in the outbox sent again. Logged, not content.
+    SETTING = "setting"
+    EMAIL = "email"
 
     @property
     def label(self) -> str:
@@ -170,6 +177,133 @@ class TakesPart(Protocol):
         ...
 
 
+@runtime_checkable
+class Authored(Protocol):
+    """A kind of content members write one by one (a post, a review, a reply under one),
+    so a site admin's page of a member can list her newest (issue 13)."""
+
+    kind: ItemKind
+
+    def latest_by(self, author_id: int, *, limit: int) -> list[tuple[int, datetime]]:
+        """(id, written at) of her newest items of this kind, whatever their state, newest
+        first, in one query."""
+        ...
+
+
+@dataclass(frozen=True)
+class SearchText:
+    """One document of the search index (issue 14): what one item says, and where it stands.
+
+    Only what never changes without its row changing: search re-reads the row's text
+    whenever the row is written. Everything moderation, answers or moves change (who may
+    see it, answered, solved, its category) is read live through `SearchFacts`.
+    """
+
+    kind: str  # the searchable's `search_kind`
+    item_id: int
+    brand_id: int
+    # The conversation it belongs to, shown as one result: its topic, review or product.
+    thread_kind: str
+    thread_id: int
+    title: str
+    # The words as the page shows them: stored sanitised HTML when `html`, else plain text.
+    body: str
+    author_id: int | None
+    created_at: datetime
+    html: bool = True
+
+
+@dataclass(frozen=True)
+class SearchBatch:
+    """Documents of one batch of rows, for rebuilding the index."""
+
+    texts: list[SearchText]
+    # The last row id read (None: no rows were left), and how many rows were read.
+    last_id: int | None
+    rows: int
+
+
+@dataclass(frozen=True)
+class SearchFacts:
+    """What search filters, ranks and badges on, as SQL over `source`: the kind's own
+    table, joined (under aliases) to whatever the facts read. None: the kind has no such
+    fact (a product is never answered)."""
+
+    source: Any
+    section: Any  # what a reader looks for: "topic", "idea", "review" or "product"
+    category_id: Any = None
+    product_id: Any = None
+    stars: Any = None
+    answered: Any = None  # its thread has the brand's official answer
+    solved: Any = None  # its thread has a solution
+    official: Any = None  # it is the brand's official answer
+    solution: Any = None  # it is its topic's solution
+    verified: Any = None  # a review from a verified purchase
+
+
+@dataclass(frozen=True)
+class SearchLink:
+    """How a result reads and where it leads: the thread's title, the place it lives in
+    ("Support", "Review of Kettle"), its address."""
+
+    title: str
+    place: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SearchScope:
+    """A part of a brand a search can be narrowed to: a category, a product."""
+
+    field: str  # "category" or "product": the search filter it fills
+    id: int
+    slug: str
+    name: str
+
+
+@runtime_checkable
+class Searchable(Protocol):
+    """A kind of content search indexes (issue 14). Its visibility is the kind's own
+    rule (`visible_clause`), never a copy; products, which are no member's content, are
+    searchable too."""
+
+    search_kind: str
+    # The table whose rows it indexes: a written row is indexed again in its transaction.
+    search_model: type[Any]
+    # The sections (`SearchFacts.section`) its documents can be in.
+    sections: frozenset[str]
+
+    def search_texts(self, ids: Collection[int]) -> list[SearchText]:
+        """The documents these rows of `search_model` feed (one query); a row that feeds
+        another kind's document (a topic's first post) gives that one."""
+        ...
+
+    def search_batch(self, after: int, limit: int) -> SearchBatch:
+        """Its own documents from the first `limit` rows with ids after `after`, for
+        rebuilding the index in batches."""
+        ...
+
+    def search_count(self, after: int) -> int:
+        """How many rows `search_batch` reads after `after` (for a progress bar)."""
+        ...
+
+    def search_visible(self, viewer: Actor, *, now: datetime) -> ColumnElement[bool]:
+        """The kind's visibility rule, over `search_facts().source`."""
+        ...
+
+    def search_facts(self) -> SearchFacts:
+        """Its live facts, as SQL over its source."""
+        ...
+
+    def search_links(self, ids: Collection[int]) -> dict[int, SearchLink]:
+        """How results from these items read and link, by item id, in one query."""
+        ...
+
+    def search_scopes(self, brand_id: int) -> list[SearchScope]:
+        """The parts of the brand a search of this kind can be narrowed to."""
+        ...
+
+
 def author_or_role_clause(
     viewer: Actor, author_column: Any, brand_column: Any, action: Action, *, now: datetime
 ) -> Any:
@@ -210,3 +344,17 @@ def content_kinds() -> tuple[ContentKind, ...]:
 def is_content(kind: ItemKind) -> bool:
     """Whether a domain declared `kind` (a member's account is logged, not content)."""
     return kind in _KINDS
+
+
+_SEARCHABLE: dict[str, Searchable] = {}
+
+
+def register_searchable(kinds: Iterable[Searchable]) -> None:
+    """Make these kinds searchable (the app factory calls this with its one list)."""
+    for kind in kinds:
+        _SEARCHABLE[kind.search_kind] = kind
+
+
+def searchables() -> tuple[Searchable, ...]:
+    """Every searchable kind, in the order they were declared."""
+    return tuple(_SEARCHABLE.values())

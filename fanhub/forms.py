@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, flash
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields import (
@@ -95,6 +96,18 @@ class AttachableForm(FlaskForm):
             else:
                 field.errors = [message]  # the cause, not "This field is required."
         return valid and not refused
+
+    def hidden_tag(self, *fields: Any) -> Markup:
+        """The form's hidden inputs (its CSRF token first of all), without an id.
+
+        A page often holds several forms, and WTForms would give each one's token
+        `id="csrf_token"`: the same id many times is invalid HTML (issue 13), and no label
+        points at a hidden input, so it needs none.
+        """
+        chosen = [getattr(self, f, None) if isinstance(f, str) else f for f in fields] or list(self)
+        hidden = (f for f in chosen if f is not None and isinstance(f.widget, HiddenInput))
+        # Each field renders as Markup; join keeps it so and would escape anything else.
+        return Markup("\n").join(f(id=False) for f in hidden)
 
     def attach(self, err: DomainError) -> None:
         """Put the rule's message on its field, or above the form when it names none."""

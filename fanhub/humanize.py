@@ -32,12 +32,19 @@ def ago(moment: datetime, now: datetime) -> str:
     return f"{duration(seconds)} ago"
 
 
+def iso(moment: datetime) -> str:
+    """A moment as a `<time datetime>` value: ISO 8601 to the second. HTML allows at most
+    three digits of a second's fraction, and Python would write six (issue 13)."""
+    return moment.isoformat(timespec="seconds")
+
+
 def ago_at_request_time(moment: datetime) -> str:
     """`ago` as of the request's moment, the one every rule in the request was judged at."""
     return ago(moment, request_time())
 
 
 def register(app: Flask) -> None:
-    """Make the helpers available to templates as filters (`|ago`, `|duration`)."""
+    """Make the helpers available to templates as filters (`|ago`, `|duration`, `|iso`)."""
     app.add_template_filter(ago_at_request_time, "ago")
     app.add_template_filter(duration)
+    app.add_template_filter(iso)

@@ -98,7 +98,7 @@ ALLOWED_ROLES: Final[dict[Action, frozenset[Role]]] = {
 
 DENIED_MESSAGES: Final[dict[Action, str]] = {
     Action.MEMBER_TRUST_SET: (
-        "Only site admins, and the team of a brand she takes part in, can change "
+        "Only site admins, and the team of a brand the member takes part in, can change "
         "a member's trust level."
     ),
     Action.BRAND_CREATE: "Only site admins can create brands.",
@@ -330,8 +330,8 @@ class OnlyHerself:
 OWN_ACCOUNT: Final = OnlyHerself("You can only change your own account.", admin=True)
 # Her password: she alone, even against an admin.
 OWN_PASSWORD: Final = OnlyHerself("You can only change your own password.")
-# Her email address's confirmation: she alone.
-OWN_ADDRESS: Final = OnlyHerself("You can only confirm your own address.")
+# Her email address's confirmation link: she, or a site admin sending her a new one.
+OWN_ADDRESS: Final = OnlyHerself("You can only confirm your own address.", admin=True)
 # Her data: the privacy page, the export, deleting the account (a second deletion is a 409).
 OWN_DATA: Final = OnlyHerself(
     "You can only do this for your own account.",
@@ -340,7 +340,7 @@ OWN_DATA: Final = OnlyHerself(
 # Her contact choices: she, or the operator (recording an opt-out as an account is erased);
 # a deleted member has none (404).
 OWN_CONTACT_CHOICES: Final = OnlyHerself(
-    "Only the member herself can change how she is contacted.",
+    "Only the member can change how they are contacted.",
     signed_out="Log in to choose how we contact you.",
     deleted=(NotFound, "There is no such member."),
     operator=True,

@@ -70,6 +70,9 @@ PAGES = [
     Page("/embed/v1/widget.js", WIDGET),
     Page("/embed/v1/northwind/{kettle}/reviews.json", WIDGET),
     Page("/embed/v1/northwind/{kettle}/frame", WIDGET),
+    # Search (issue 14): public pages, whatever the reader may see in them.
+    Page("/search", PUBLIC),
+    Page("/b/northwind/search", PUBLIC),
     Page("/login", DOOR, signed_in=302),
     Page("/register", DOOR, signed_in=302),
     Page("/password/reset", DOOR),
@@ -102,6 +105,24 @@ PAGES = [
     Page("/b/northwind/categories", MEMBERS, "admin"),
     Page("/b/northwind/c/discussion/edit", MEMBERS, "admin"),
     Page("/admin", MEMBERS, "admin"),
+    # the admin console's site pages (issue 13, part B)
+    Page("/admin/log", MEMBERS, "admin"),
+    Page("/admin/outbox", MEMBERS, "admin"),
+    Page("/admin/settings", MEMBERS, "admin"),
+    Page("/admin/invitations", MEMBERS, "admin"),
+    # the admin console's brands and members (issue 13, part A)
+    Page("/admin/brands", MEMBERS, "admin"),
+    Page("/admin/brands/new", MEMBERS, "admin"),
+    Page("/admin/brands/northwind", MEMBERS, "admin"),
+    Page("/admin/members", MEMBERS, "admin"),
+    Page("/admin/members/new", MEMBERS, "admin"),
+    Page("/admin/members/{member_id}", MEMBERS, "admin"),
+    # the brand owner's tools (issue 13, points 3-5)
+    Page("/b/northwind/team", MEMBERS, "owner"),
+    Page("/b/northwind/news/{news}", MEMBERS, "staff"),
+    Page("/b/northwind/news/{news}/edit", MEMBERS, "staff"),
+    Page("/b/northwind/news/{news}/email", MEMBERS, "staff"),
+    Page("/invitations/{invitation_token}", DOOR),
 ]
 
 
@@ -143,7 +164,13 @@ def _assert_baseline(response, url: str) -> None:
     sources = " ".join(policy.values()).split()
     assert "http:" not in sources, url
     assert "upgrade-insecure-requests" in policy, url
-    assert "unsafe-inline" not in headers["Content-Security-Policy"], url
+    if url.endswith("/email") and response.status_code == 200:
+        # The news preview's frame: an email as mail programs show it, inline styles and
+        # all, in a sandboxed document of its own that loads and runs nothing.
+        assert policy["default-src"] == "'none'" and "sandbox" in policy, url
+        assert "script-src" not in policy, url
+    else:
+        assert "unsafe-inline" not in headers["Content-Security-Policy"], url
     assert headers["X-Content-Type-Options"] == "nosniff", url
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin", url
     features = dict(

@@ -118,13 +118,21 @@ PATH_VALUES: dict[str, list[str]] = {
     "slug": ["a-topic"],
     "post_id": ["{post}", "{own_post}", "{answer}"],
     "username": ["other_member", "{newcomer}"],
-    "token": ["{reset_token}", "{verify_token}", "{unsubscribe_token}"],
+    "token": ["{reset_token}", "{verify_token}", "{unsubscribe_token}", "{invitation_token}"],
     "kind": ["post", "topic", "review", "reply", "like"],
     "item_id": ["{post}", "{topic}", "{review}"],
     "action_id": ["{action}"],
     "notification_id": ["{notification}"],
     "target_id": ["{question}", "{review}"],
     "filename": ["css/app.css", "js/composer.js"],
+    # brand owner's tools (issue 13, points 3-5)
+    "news_id": ["{news}", "{scheduled_news}"],
+    "grant_id": ["{staff_seat}"],
+    "invitation_id": ["{invitation}"],
+    # the admin console's members (issue 13, part A): never one of the walkers themselves
+    "member_id": ["{member_id}", "{unconfirmed}"],
+    # the admin console's outbox (issue 13, part B)
+    "email_id": ["{failed_email}"],
 }
 # Field values that pass the form, from the permission matrix's rows. Passwords are left
 # out: a right one would change or delete the account the walk is signed in as.

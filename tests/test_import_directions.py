@@ -42,6 +42,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     # The site admin console sits on top: it calls the services of the domains it runs
     # (it reaches content only through the registry, as moderation does).
     "admin": frozenset({"accounts", "brands", "moderation", "notifications"}),
+    # Search reads content only through the registry (`content.Searchable`): no forums,
+    # no reviews; the brands and members its results name.
+    "search": frozenset({"accounts", "brands"}),
 }
 
 # Single modules allowed a direction their domain is not, each with its reason.
@@ -51,6 +54,13 @@ EXCEPTIONS: dict[str, frozenset[str]] = {
     "brands.services.fan_page": frozenset({"forums", "reviews"}),
     # Product news names one of the brand's products.
     "brands.services.news": frozenset({"reviews"}),
+    # A brand's creation, edits by a site admin, closing, reopening and handing over go on
+    # the audit log (issue 13): moderation's `audit.record_action`, which imports only models.
+    "brands.services.directory": frozenset({"moderation"}),
+    "brands.services.lifecycle": frozenset({"moderation"}),
+    # A site admin's retry of a failed email goes on the audit log (issue 13): moderation's
+    # `audit.record_action` and its `Decision`, which import only models.
+    "notifications.services.outbox": frozenset({"moderation"}),
 }
 
 # Never, whatever the table says: another domain's views and forms (STYLE.md, 12.9).

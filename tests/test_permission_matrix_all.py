@@ -25,6 +25,7 @@ from __future__ import annotations
 import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -32,15 +33,25 @@ from sqlalchemy import select
 
 from fanhub.accounts import services as accounts
 from fanhub.accounts.models import User
-from fanhub.brands.models import Brand
+from fanhub.brands import services as brands
+from fanhub.brands.models import Brand, BrandNews, Role
+from fanhub.brands.services import lifecycle
 from fanhub.db import transaction, utcnow
 from fanhub.extensions import db
-from fanhub.forums.models import Topic
+from fanhub.forums import services as forums
+from fanhub.forums.models import Category, Topic
 from fanhub.moderation import services as moderation
 from fanhub.moderation.models import Decision, ModerationRule
-from fanhub.notifications.models import MessageKind, Notification, NotificationKind
+from fanhub.notifications.models import (
+    EmailStatus,
+    MessageKind,
+    Notification,
+    NotificationKind,
+    OutboundEmail,
+)
 from fanhub.notifications.preferences import unsubscribe_token
 from fanhub.notifications.services import notify
+from fanhub.permissions import SYSTEM
 from fanhub.reviews import services as reviews
 from tests import factories
 from tests.moderation.conftest import actions, flag
@@ -84,6 +95,19 @@ R = "/b/northwind/p/{kettle}/r/{review}"
 REVIEW_TEXT = {"stars": "4", "title": "", "body": "A perfectly fine toaster, really."}
 PRODUCT = {"sku": "NEW-1", "description": "", "image_url": ""}
 NEW_PASSWORD = "a-brand-new-passphrase-42"
+# The site settings form, every field filled, the flag threshold changed (issue 13).
+SETTINGS_FORM = {
+    "flag_hide_threshold": "2",
+    "trust0_max_links": "2",
+    "trust1_approved_posts": "3",
+    "trust1_min_age_hours": "24",
+    "spam_duplicate_minutes": "10",
+    "spam_words_per_link": "10",
+    "ratelimit_post": "10 per minute;60 per hour",
+    "ratelimit_post_new": "3 per minute;20 per hour",
+    "ratelimit_flag": "10 per minute;50 per hour",
+    "registration_mode": "open",
+}
 
 # Ownership: "member" wrote `own_post`, `question` and the item of `action`; "other_member"
 # (not one of the seven) wrote `topic`, `post`, `answer`, `idea` and every review.
@@ -169,6 +193,45 @@ ROUTES = [
     Route("moderation.set_trust", "/mod/members/other_member/trust", ADMIN, {"level": "2", "reason": "Helps a lot"}),  # noqa: E501
     Route("moderation.set_trust", "/mod/members/{newcomer}/trust", KEEPERS, {"level": "1", "reason": "Known customer"}),  # noqa: E501
     Route("moderation.member", "/mod/members/other_member", ADMIN, {"sanction": "suspend", "days": "2", "rule": "spam"}),  # noqa: E501
+    # admin console, site pages (issue 13, part B): the outbox, the settings, invitations
+    Route("admin.retry_email", "/admin/outbox/{failed_email}/retry", ADMIN),
+    Route("admin.retry_failed", "/admin/outbox/retry-failed", ADMIN),
+    Route("admin.settings", "/admin/settings", ADMIN, SETTINGS_FORM),
+    Route("admin.invitations", "/admin/invitations", ADMIN, {"email": "invitee@example.com"}),
+    # admin console, brands and members (issue 13, part A): site admins only, whatever a
+    # person's role in the brand; "{member_id}" is other_member, a member in good standing
+    Route("admin.new_brand", "/admin/brands/new", ADMIN, {"name": "Teapots", "slug": "teapots"}),
+    Route("admin.brand", "/admin/brands/northwind", ADMIN, {"name": "Northwind Ltd", "tagline": "", "description": "", "accent_color": "#123456"}),  # noqa: E501
+    Route("admin.add_brand_role", "/admin/brands/northwind/roles", ADMIN, {"role-username": "other_member", "role-role": "staff"}),  # noqa: E501
+    Route("admin.transfer_brand", "/admin/brands/northwind/transfer", ADMIN, {"transfer-username": "other_member", "transfer-previous": "staff"}),  # noqa: E501
+    Route("admin.close_brand", "/admin/brands/northwind/close", ADMIN, {"close-reason": "Gone", "close-confirm": "y"}),  # noqa: E501
+    Route("admin.reopen_brand", "/admin/brands/{closed_brand}/reopen", ADMIN),
+    Route("admin.new_member", "/admin/members/new", ADMIN, {"username": "newbie", "email": "newbie@example.com", "password": NEW_PASSWORD}),  # noqa: E501
+    Route("admin.sanction_member", "/admin/members/{member_id}/suspend", ADMIN, {"suspend-days": "2", "suspend-rule": "spam"}),  # noqa: E501
+    Route("admin.sanction_member", "/admin/members/{member_id}/ban", ADMIN, {"ban-rule": "abuse", "ban-confirm": "y"}),  # noqa: E501
+    Route("admin.sanction_member", "/admin/members/{sanctioned}/lift", ADMIN),
+    Route("admin.set_member_trust", "/admin/members/{member_id}/trust", ADMIN, {"trust-level": "2"}),  # noqa: E501
+    Route("admin.send_member_link", "/admin/members/{unconfirmed}/confirmation", ADMIN),
+    Route("admin.send_member_link", "/admin/members/{member_id}/password-reset", ADMIN),
+    # brand owner's tools (issue 13, points 3-5): the team (owners, and site admins), the
+    # invited member's answer, product news (the brand's team), categories (owners) and
+    # the bulk move (staff and moderators)
+    Route("brands.team", "/b/northwind/team", ADMIN, {"who": "other_member", "role": "staff"}),
+    Route("brands.change_role", "/b/northwind/team/{staff_seat}/role", ADMIN, {"role": "moderator"}),  # noqa: E501
+    Route("brands.remove_role", "/b/northwind/team/{staff_seat}/remove", ADMIN),
+    Route("brands.revoke_invitation", "/b/northwind/team/invitations/{invitation}/revoke", ADMIN),  # noqa: E501
+    Route("brands.answer_invitation", "/invitations/{invitation_token}/accept", frozenset({"member"})),  # noqa: E501
+    Route("brands.answer_invitation", "/invitations/{invitation_token}/decline", frozenset({"member"})),  # noqa: E501
+    Route("brands.edit_news", "/b/northwind/news/{news}/edit", TEAM, {"title": "Winter sale", "body": "", "product": ""}),  # noqa: E501
+    Route("brands.test_news", "/b/northwind/news/{news}/test", TEAM),
+    Route("brands.send_news", "/b/northwind/news/{news}/send", TEAM, {"audience": "0"}),
+    Route("brands.schedule_news", "/b/northwind/news/{news}/schedule", TEAM, {"send_at": "{tomorrow}", "time_zone": "Europe/Paris"}),  # noqa: E501
+    Route("brands.cancel_news", "/b/northwind/news/{scheduled_news}/cancel", TEAM),
+    Route("brands.delete_news", "/b/northwind/news/{news}/delete", TEAM),
+    Route("forums.archive_category", "/b/northwind/c/ideas/archive", ADMIN),
+    Route("forums.archive_category", "/b/northwind/c/{archived}/unarchive", ADMIN),
+    Route("forums.delete_category", "/b/northwind/c/{empty_category}/delete", ADMIN),
+    Route("forums.move_topics", "/b/northwind/c/discussion/move-topics", KEEPERS, {"topics": "{topic}", "category": "{support}"}),  # noqa: E501
 ]  # fmt: skip
 
 
@@ -200,6 +263,21 @@ class World:
             "reset_token": self._reset_token,
             "verify_token": self._verify_token,
             "unsubscribe_token": self._unsubscribe_token,
+            "failed_email": self._failed_email,
+            # admin console, brands and members (issue 13, part A)
+            "member_id": lambda: shop.other_member.id,
+            "closed_brand": self._closed_brand,
+            "sanctioned": lambda: self._suspended_member().id,
+            "unconfirmed": lambda: factories.make_user(app, "awaiting", verified=False).id,
+            # brand owner's tools (issue 13, points 3-5)
+            "staff_seat": self._staff_seat,
+            "invitation": lambda: self._invitation().id,
+            "invitation_token": self._invitation_token,
+            "news": lambda: self._news().id,
+            "scheduled_news": self._scheduled_news,
+            "tomorrow": lambda: (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "archived": self._archived_category,
+            "empty_category": lambda: factories.make_category(app, shop.brand, slug="empty").slug,
         }
 
     def __getitem__(self, name: str) -> Any:
@@ -283,6 +361,92 @@ class World:
         """The link in an email to the member about replies."""
         with self.app.app_context():
             return unsubscribe_token(self.shop.member.id, MessageKind.REPLIES, now=utcnow())
+
+    def _closed_brand(self) -> str:
+        """A brand a site admin closed (admin console, issue 13)."""
+        brand = factories.make_brand(self.app, "shutco", name="Shut Co")
+        with self.app.app_context():
+            lifecycle.close_brand(
+                SYSTEM, db.session.get(Brand, brand.id), "Out of business", now=utcnow()
+            )
+        return brand.slug
+
+    def _suspended_member(self) -> Any:
+        """A member a site admin suspended, for lifting (admin console, issue 13)."""
+        person = factories.make_user(self.app, "sanctioned")
+        with self.app.app_context():
+            moderation.sanction_member(
+                SYSTEM, db.session.get(User, person.id),
+                moderation.DecisionDraft(None, ModerationRule.SPAM, "", Decision.SUSPEND, 2),
+                now=utcnow(),
+            )  # fmt: skip
+        return person
+
+    def _failed_email(self) -> int:
+        """An email the worker gave up on, for a site admin to send again."""
+        with self.app.app_context(), transaction():
+            email = OutboundEmail(
+                to_address="member@example.com", subject="Hi", body_text="Hi", headers={},
+                kind="notification", status=EmailStatus.FAILED, attempts=6,
+                next_attempt_at=utcnow(), last_error="550 no such mailbox", created_at=utcnow(),
+            )  # fmt: skip
+            db.session.add(email)
+        return email.id
+
+    # brand owner's tools (issue 13, points 3-5)
+
+    def _staff_seat(self) -> int:
+        """Northwind's staff member's role, as the team page names it."""
+        with self.app.app_context():
+            seats = brands.team_page(
+                SYSTEM, db.session.get(Brand, self.shop.brand.id), now=utcnow()
+            )
+            return next(seat.grant_id for seat in seats.seats if seat.username == "staff")
+
+    def _invitation(self) -> Any:
+        """The owner's invitation to the member to join Northwind as a moderator."""
+        with self.app.app_context():
+            return brands.invite_to_team(
+                db.session.get(User, self.shop.owner.id),
+                db.session.get(Brand, self.shop.brand.id),
+                "member",
+                Role.MODERATOR,
+                now=utcnow(),
+            )
+
+    def _invitation_token(self) -> str:
+        self["invitation"]
+        [email] = factories.sent_emails(self.app, "team_invitation")
+        return factories.link_in(email).rsplit("/", 1)[1]
+
+    def _news(self) -> Any:
+        """A draft of product news the staff member wrote."""
+        with self.app.app_context():
+            return brands.save_news_draft(
+                db.session.get(User, self.shop.staff.id),
+                db.session.get(Brand, self.shop.brand.id),
+                brands.BrandNewsDraft("Spring sale", "Ten percent off"),
+                now=utcnow(),
+            )
+
+    def _scheduled_news(self) -> int:
+        news = self._news()
+        with self.app.app_context():
+            brands.schedule_news(
+                db.session.get(User, self.shop.staff.id),
+                db.session.get(BrandNews, news.id),
+                (utcnow() + timedelta(days=2)).replace(tzinfo=None),
+                "UTC",
+                now=utcnow(),
+            )
+        return news.id
+
+    def _archived_category(self) -> str:
+        with self.app.app_context():
+            forums.set_archived(
+                SYSTEM, db.session.get(Category, self.shop.ideas.id), True, now=utcnow()
+            )
+        return self.shop.ideas.slug
 
     def _verify_token(self) -> str:
         factories.make_user(self.app, "newcomer", verified=False)

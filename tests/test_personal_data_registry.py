@@ -34,6 +34,7 @@ FILES = [
     "notifications.json",
     "flags.json",
     "moderation_decisions.json",
+    "sign_ins.json",
 ]
 
 README = """\
@@ -53,6 +54,7 @@ consent_events.json       each time you said yes or no to product news and offer
 notifications.json        the notifications we sent you
 flags.json                what you reported to the moderators
 moderation_decisions.json decisions moderators made about you or your content
+sign_ins.json             your last sign-ins: when, from which address, with which browser
 """
 
 

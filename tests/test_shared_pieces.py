@@ -76,7 +76,7 @@ def test_the_settings_page_changes_the_signed_in_members_own_password(app, clien
         (OWN_ACCOUNT, "You can only change your own account."),
         (OWN_PASSWORD, "You can only change your own password."),
         (OWN_DATA, "You can only do this for your own account."),
-        (OWN_CONTACT_CHOICES, "Only the member herself can change how she is contacted."),
+        (OWN_CONTACT_CHOICES, "Only the member can change how they are contacted."),
     ],
 )
 def test_each_rule_refuses_someone_else_in_its_own_words(app, make_user, now, rule, words):

@@ -7,7 +7,7 @@ import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fanhub.db import UTCDateTime, str_enum, utcnow
@@ -25,6 +25,12 @@ BIO_MAX = 2000
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
 SANCTION_REASON_MAX = 500
+# A sign-in keeps the address and browser it came from, trimmed to these lengths (an IPv6
+# address is at most 45 characters as text).
+SIGN_IN_IP_MAX = 45
+SIGN_IN_AGENT_MAX = 200
+# Her last sign-ins kept, for her and the site admins to spot one that wasn't her.
+SIGN_INS_KEPT = 20
 
 
 # How pages, messages and the avatar name an account its member deleted.
@@ -118,3 +124,33 @@ class User(Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class SignIn(Model):
+    """One successful sign-in: when, from which address (as the app sees it, behind its
+    trusted proxies) and with which browser. Only her last SIGN_INS_KEPT are kept."""
+
+    __tablename__ = "sign_ins"
+    __table_args__ = (Index("ix_sign_ins_user_id_id", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    signed_in_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ip: Mapped[str] = mapped_column(String(SIGN_IN_IP_MAX), default="")
+    user_agent: Mapped[str] = mapped_column(String(SIGN_IN_AGENT_MAX), default="")
+
+
+class SiteInvitation(Model):
+    """A site admin's emailed invitation to register while registration is by invitation
+    (issue 13): who invited whom and when, and when it was used and by which account. The
+    link it sends works once; the address is cleared when it is used (the account holds it
+    from then on, and deleting the account must not leave it here)."""
+
+    __tablename__ = "site_invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

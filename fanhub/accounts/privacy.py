@@ -17,11 +17,11 @@ from datetime import datetime
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash
 
 from fanhub import personal_data
-from fanhub.accounts.models import User, UserStatus
+from fanhub.accounts.models import SignIn, User, UserStatus
 from fanhub.db import transaction
 from fanhub.errors import Conflict, Invalid, NotFound
 from fanhub.extensions import db
@@ -33,6 +33,8 @@ NOT_HERS = "That password is not right."
 # Matches no password (werkzeug hashes always hold "$"), so nobody can log in as her.
 LOCKED_HASH = "!"
 PROFILE = "profile.json"
+# The account's own: her last sign-ins (issue 13).
+SIGN_INS = "sign_ins.json"
 # The order her export's files have always come in (README.txt lists them so); a file a
 # domain adds later follows them, in the registry's order.
 FILE_ORDER = (
@@ -50,6 +52,7 @@ FILE_ORDER = (
     "notifications.json",
     "flags.json",
     "moderation_decisions.json",
+    SIGN_INS,
 )
 
 
@@ -115,7 +118,7 @@ def export_member_data(actor: Actor, user: User) -> bytes:
     require_self(actor, user, OWN_DATA)
     files = export_files()
     # Each part's records are read only as they are written, file after file.
-    contributions: dict[str, list[Records]] = {}
+    contributions: dict[str, list[Records]] = {SIGN_INS: [_sign_in_records(user.id)]}
     for part in personal_data.parts():
         for name, rows in part.export(user.id):
             contributions.setdefault(name, []).append(rows)
@@ -132,7 +135,10 @@ def export_member_data(actor: Actor, user: User) -> bytes:
 
 def export_files() -> dict[str, str]:
     """Her export's JSON files in the order they are written, each with what it holds."""
-    described: dict[str, list[str]] = {PROFILE: ["your account (never your password)"]}
+    described: dict[str, list[str]] = {
+        PROFILE: ["your account (never your password)"],
+        SIGN_INS: ["your last sign-ins: when, from which address, with which browser"],
+    }
     for part in personal_data.parts():
         for name, what in part.files.items():
             described.setdefault(name, []).append(what)
@@ -171,6 +177,14 @@ def _profile(user: User) -> dict[str, Any]:
     return profile
 
 
+def _sign_in_records(user_id: int) -> Records:
+    return personal_data.records(
+        select(SignIn.signed_in_at.label("at"), SignIn.ip, SignIn.user_agent)
+        .where(SignIn.user_id == user_id)
+        .order_by(SignIn.id)
+    )
+
+
 def _write_array(out: Any, rows: Iterable[dict[str, Any]]) -> None:
     """Write rows as one JSON array, a row at a time (never the whole list in memory)."""
     out.write(b"[")
@@ -202,8 +216,8 @@ def delete_account(
     """Erase her personal data and close her account, in one transaction.
 
     Her name, email, bio and password go; so do her preferences, follows (each brand's
-    fan count moves), watches, notifications and the emails waiting for her. A staff role
-    ends with the account. Her posts and reviews stay, shown as by a deleted member, or
+    fan count moves), watches, notifications, sign-ins and the emails waiting for her.
+    A staff role ends with the account. Her posts and reviews stay, shown as by a deleted member, or
     with `remove_content` are removed as she would remove each one, every counter and
     rating moving with them. Her consent record stays, closed by a last opt-out; her flags
     and the moderation log stay, as the community's record. Each domain's part of the
@@ -227,6 +241,7 @@ def delete_account(
     with transaction():
         for part in personal_data.parts():
             part.erase(erasure)
+        db.session.execute(delete(SignIn).where(SignIn.user_id == uid))
         user.username = f"deleted.{uid}"  # the dot keeps it out of any registrable name
         user.email = f"deleted-{uid}@deleted.invalid"  # .invalid: never a real address
         user.display_name = ""

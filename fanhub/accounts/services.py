@@ -9,7 +9,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -19,11 +19,16 @@ from fanhub.accounts.models import (
     DISPLAY_NAME_MAX,
     PASSWORD_MAX,
     PASSWORD_MIN,
+    SIGN_IN_AGENT_MAX,
+    SIGN_IN_IP_MAX,
+    SIGN_INS_KEPT,
     USERNAME_PATTERN,
+    SignIn,
+    SiteInvitation,
     User,
     UserStatus,
 )
-from fanhub.db import transaction
+from fanhub.db import rows_changed, transaction
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
 from fanhub.inputs import MAX_ID, parse_int
@@ -44,6 +49,7 @@ from fanhub.text import RenderedText, mention_candidates, render_text
 from fanhub.tokens import load_token, serializer, token_id, token_text
 
 LOGIN_FAILED = "Invalid login or password."
+INVITATION_USED = "This invitation has already been used. If it was you, log in instead."
 VERIFY_SALT = "fanhub.verify-email"
 RESET_SALT = "fanhub.password-reset"
 # zxcvbn scores 0-4; below 2 means guessable in well under a day of online guessing.
@@ -134,13 +140,22 @@ def check_registration(draft: RegistrationDraft) -> tuple[str, str]:
 
 
 def register(
-    draft: RegistrationDraft, *, now: datetime, is_admin: bool = False, verified: bool = False
+    draft: RegistrationDraft,
+    *,
+    now: datetime,
+    is_admin: bool = False,
+    verified: bool = False,
+    invitation: SiteInvitation | None = None,
 ) -> User:
     """Create a member account and queue the email that confirms her address.
 
+    Whether she may register at all (open registration, or by invitation) is the door's
+    rule, `fanhub.accounts.invitations.join`; the operator's `create-user` needs none.
+    `invitation`, when she came with one, is used up in the same transaction.
+
     :raises Invalid: a field breaks its rule (the error names the field).
     :raises Conflict: the username or email is taken, even by someone registering
-        at the same instant.
+        at the same instant; or the invitation was used meanwhile.
     """
     username, email = check_registration(draft)
     taken = db.session.execute(
@@ -169,9 +184,23 @@ def register(
             raise _taken_error(
                 "email" if "email" in str(err.orig).lower() else "username"
             ) from None
+        if invitation is not None:
+            _use_invitation(invitation, user, now=now)
         if not verified:
             _queue_verification(user, now=now)
     return user
+
+
+def _use_invitation(invitation: SiteInvitation, user: User, *, now: datetime) -> None:
+    # In SQL, and only while unused: the same link posted twice at once makes one account.
+    used = db.session.execute(
+        update(SiteInvitation)
+        .where(SiteInvitation.id == invitation.id, SiteInvitation.used_at.is_(None))
+        .values(used_at=now, used_by_id=user.id, email="")
+        .execution_options(synchronize_session=False)
+    )
+    if rows_changed(used) != 1:
+        raise Conflict(INVITATION_USED)
 
 
 def _taken_error(field: str) -> Conflict:
@@ -180,8 +209,12 @@ def _taken_error(field: str) -> Conflict:
     return Conflict("That username is taken. Please choose another.", field="username")
 
 
-def authenticate(login: str, password: str, *, now: datetime) -> User:
-    """Return the member whose username or email and password match.
+def authenticate(
+    login: str, password: str, *, now: datetime, ip: str = "", user_agent: str = ""
+) -> User:
+    """Return the member whose username or email and password match, and record the
+    sign-in (when, from which address and browser, as the caller saw them): her last
+    SIGN_INS_KEPT are kept, for her and the site admins to spot one that wasn't her.
 
     :raises Invalid: no such member, wrong password, or a deleted account: the same
         message for each, so the form does not reveal which accounts exist.
@@ -202,6 +235,26 @@ def authenticate(login: str, password: str, *, now: datetime) -> User:
         raise Forbidden(banned_message(user, now=now))
     with transaction():
         user.last_login_at = now
+        db.session.add(
+            SignIn(
+                user_id=user.id,
+                signed_in_at=now,
+                ip=ip[:SIGN_IN_IP_MAX],
+                user_agent=" ".join(user_agent.split())[:SIGN_IN_AGENT_MAX],
+            )
+        )
+        db.session.flush()  # the new one counts among the kept, so it is never pruned
+        kept = (
+            select(SignIn.id)
+            .where(SignIn.user_id == user.id)
+            .order_by(SignIn.id.desc())
+            .limit(SIGN_INS_KEPT)
+        )
+        db.session.execute(
+            delete(SignIn).where(
+                SignIn.user_id == user.id, SignIn.id.not_in(kept.scalar_subquery())
+            )
+        )
     return user
 
 
@@ -306,14 +359,20 @@ def _queue_verification(user: User, *, now: datetime) -> None:
 
 
 def resend_verification(actor: Actor, user: User, *, now: datetime) -> None:
-    """Queue a fresh confirmation email.
+    """Queue a fresh confirmation email, at her asking or a site admin's (issue 13).
 
-    :raises Forbidden: the actor is not the member.
-    :raises Conflict: the address is already confirmed.
+    :raises Forbidden: the actor is neither the member nor a site admin.
+    :raises Conflict: the address is already confirmed, or the account deleted.
     """
-    require_self(actor, user, OWN_ADDRESS)
+    require_self(actor, user, OWN_ADDRESS, now=now)
+    if user.status is UserStatus.DELETED:
+        raise Conflict("This account was deleted.")
     if user.is_email_verified:
-        raise Conflict("Your email address is already confirmed.")
+        raise Conflict(
+            "Your email address is already confirmed."
+            if getattr(actor, "id", None) == user.id
+            else f"{user.username}'s email address is already confirmed."
+        )
     with transaction():
         _queue_verification(user, now=now)
 

@@ -1,6 +1,9 @@
-"""`flask brand …`: create brands and appoint their people from the command line."""
+"""`flask brand …`: create brands and appoint their people from the command line; and
+`flask send-scheduled-news`, also run by `flask send-mail`."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import click
 from flask import Flask
@@ -43,3 +46,24 @@ def register(app: Flask) -> None:
         member = access_profile(username)
         services.add_role(SYSTEM, brand, member, Role(role), now=utcnow())
         click.echo(f"{member.username} is now {role} of {brand.name}")
+
+    @app.cli.command("send-scheduled-news")
+    @domain_errors
+    def send_scheduled_news() -> None:
+        """Send the product news scheduled for now or earlier, each once (`send-mail` runs
+        this too; safe to run twice, or in two workers at once)."""
+        click.echo(send_due_news(utcnow()) or "no scheduled news is due")
+
+
+def send_due_news(now: datetime) -> str | None:
+    """Send the scheduled news due at `now`; a line saying what went, or None if nothing."""
+    report = services.send_scheduled_news(now=now)
+    if not (report.sent or report.held):
+        return None
+    line = (
+        f"sent {report.sent} scheduled news to {report.recipients} "
+        f"follower{'s' if report.recipients != 1 else ''}"
+    )
+    if report.held:
+        line += f"; {report.held} back to drafts (their senders may no longer send news)"
+    return line

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
-from fanhub.brands.models import Brand, BrandRole, Follow, Role
+from fanhub.brands.models import Brand, BrandRole, Follow, Role, TeamInvitation
 from fanhub.extensions import db
 from fanhub.personal_data import Erasure, Records, iso, records
 
@@ -55,7 +55,8 @@ class BrandsData:
         return {"blocking_brands": blocking, "staff_brands": staff, "follows": follows or 0}
 
     def erase(self, erasure: Erasure) -> None:
-        """Her follows go, each brand's fan count moving; a staff role ends with her."""
+        """Her follows go, each brand's fan count moving; a staff role ends with her, and
+        so do the team invitations addressed to her."""
         uid = erasure.user.id
         # In SQL, so a fan arriving at the same instant still counts: she follows a brand
         # at most once, so each brand she follows loses exactly one.
@@ -67,6 +68,16 @@ class BrandsData:
         )
         db.session.execute(delete(Follow).where(Follow.user_id == uid))
         db.session.execute(delete(BrandRole).where(BrandRole.user_id == uid))
+        # Invitations to a team that name her, or went to her address, go with her
+        # address (the team's history keeps that someone was invited, not who).
+        db.session.execute(
+            delete(TeamInvitation).where(
+                or_(
+                    TeamInvitation.invitee_id == uid,
+                    func.lower(TeamInvitation.email) == erasure.user.email.lower(),
+                )
+            )
+        )
 
 
 def follow_records(user_id: int) -> Iterator[dict[str, Any]]:

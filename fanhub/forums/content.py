@@ -23,6 +23,23 @@ _POST_STATUSES = {VISIBLE: PostStatus.VISIBLE, HIDDEN: PostStatus.HIDDEN}
 _MODERATED_POSTS = (PostStatus.PENDING, PostStatus.HIDDEN, PostStatus.REMOVED)
 
 
+def shown_post_clause(
+    viewer: Actor, post: Any, brand_column: Any, *, now: datetime
+) -> ColumnElement[bool]:
+    """Whether the viewer may read a post's words, over `post` (the Post table or an alias
+    of it) and its topic's brand column, whatever the topic: visible ones for everyone;
+    held, hidden or removed ones for their author and the brand's moderators too; none
+    deleted by its author. `PostKind.visible_clause` adds the topic's own rule; search
+    applies it to a topic's first post, whose words its document holds (issue 14)."""
+    shown: ColumnElement[bool] = post.status == PostStatus.VISIBLE
+    hidden = author_or_role_clause(
+        viewer, post.author_id, brand_column, Action.CONTENT_MODERATE, now=now
+    )
+    if hidden is not None:
+        shown = or_(shown, and_(post.status.in_(_MODERATED_POSTS), hidden))
+    return shown
+
+
 class TopicKind:
     """A forum topic: its title and first post, listed in its category while visible."""
 
@@ -139,9 +156,12 @@ class PostKind:
             state = {PostStatus.VISIBLE: VISIBLE, PostStatus.DELETED_BY_AUTHOR: GONE}.get(
                 post.status, post.status.value
             )
+            # A held reply has no place in the thread yet (its position is below 0), so
+            # its link is the topic's: `?post=` takes places from 1 (issue 13's crawl).
+            place = {"post": post.position} if post.position > 0 else {}
             found[post.id] = Item(
                 self.kind, post.id, topic.brand_id, post.author_id, state, post.body, topic.title,
-                site_path("forums.topic", topic_id=topic.id, post=post.position), post, topic,
+                site_path("forums.topic", topic_id=topic.id, **place), post, topic,
             )  # fmt: skip
         return found
 
@@ -149,12 +169,7 @@ class PostKind:
         """A post's words, in a topic the viewer may see: visible ones for everyone; one
         held, hidden or removed by moderation for its author and the brand's moderators
         too; none deleted by its author (the topic page shows a placeholder)."""
-        shown = Post.status == PostStatus.VISIBLE
-        hidden = author_or_role_clause(
-            viewer, Post.author_id, Topic.brand_id, Action.CONTENT_MODERATE, now=now
-        )
-        if hidden is not None:
-            shown = or_(shown, and_(Post.status.in_(_MODERATED_POSTS), hidden))
+        shown = shown_post_clause(viewer, Post, Topic.brand_id, now=now)
         # One EXISTS on its topic: the topic's own rule, and the brand the post is in.
         return exists().where(
             Topic.id == Post.topic_id, TOPIC.visible_clause(viewer, now=now), shown
@@ -229,6 +244,16 @@ class PostKind:
             .join(Post, Post.topic_id == Topic.id)
             .where(Post.author_id == member_id, Topic.brand_id.in_(brand_ids))
         )
+
+    def latest_by(self, author_id: int, *, limit: int) -> list[tuple[int, datetime]]:
+        """Her newest posts (first posts and replies), held, hidden or deleted ones too."""
+        rows = db.session.execute(
+            select(Post.id, Post.created_at)
+            .where(Post.author_id == author_id)
+            .order_by(Post.id.desc())
+            .limit(limit)
+        )
+        return [(post_id, at) for post_id, at in rows]
 
 
 TOPIC = TopicKind()

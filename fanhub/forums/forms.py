@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from fanhub.errors import Invalid
 from fanhub.forms import AttachableForm, IdField
 from fanhub.forums.models import (
     BODY_MAX,
@@ -16,7 +17,7 @@ from fanhub.forums.models import (
     IdeaStatus,
 )
 from fanhub.forums.services import CategoryDraft, ReplyDraft, TopicDraft
-from fanhub.inputs import coerce_int
+from fanhub.inputs import MAX_ID, coerce_int, parse_int
 
 BODY_HINT = (
     "Markdown works: **bold**, _italic_, lists, links, `code`, and @name to mention someone."
@@ -103,3 +104,29 @@ class IdeaStatusForm(AttachableForm):
         validators=[DataRequired(), Length(max=BODY_MAX)],
         render_kw={"rows": 4},
     )
+
+
+class BulkMoveForm(AttachableForm):
+    """Topics ticked on a category page, and the category they go to (the view sets the
+    choices; the service checks both)."""
+
+    topics = SelectMultipleField("Topics", choices=[], validate_choice=False)
+    category = SelectField("Move the ticked topics to", validate_choice=False)
+
+    def validate_topics(self, field: SelectMultipleField) -> None:
+        try:
+            for value in field.data or []:
+                parse_int(value, lo=1, hi=MAX_ID)
+        except Invalid:
+            raise ValidationError("Tick topics from this page.") from None
+
+    @property
+    def topic_ids(self) -> list[int]:
+        return [parse_int(value, lo=1, hi=MAX_ID) for value in self.topics.data or []]
+
+    @property
+    def category_id(self) -> int | None:
+        try:
+            return parse_int(self.category.data, lo=1, hi=MAX_ID)
+        except Invalid:
+            return None

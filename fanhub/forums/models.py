@@ -109,8 +109,15 @@ class Category(Model):
     topic_count: Mapped[int] = mapped_column(Integer, default=0)
     post_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Archived: read-only (no new topics or replies), left out of the brand's lists, still
+    # at its address with a notice; NULL while it is open.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     brand: Mapped[Brand] = relationship("Brand", lazy="raise")
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Topic(Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import (
     Blueprint,
@@ -22,13 +22,14 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from fanhub import inplace
+from fanhub import inplace, site_settings
 from fanhub.clock import request_time
 from fanhub.errors import DomainError, Invalid, reshown_on_outage
 from fanhub.extensions import cache, limiter, member_key
 from fanhub.forms import ActionForm, forget_draft, form_status, held_message, require_valid_post
 from fanhub.forums import feeds, services
 from fanhub.forums.forms import (
+    BulkMoveForm,
     CategoryForm,
     EditPostForm,
     IdeaStatusForm,
@@ -37,6 +38,7 @@ from fanhub.forums.forms import (
     TopicForm,
 )
 from fanhub.forums.models import (
+    Category,
     IdeaStatus,
     PostStatus,
     ReactionKind,
@@ -48,6 +50,9 @@ from fanhub.inputs import MAX_ID, optional_int, parse_int
 from fanhub.moderation import trust
 from fanhub.permissions import Visitor
 
+if TYPE_CHECKING:
+    from fanhub.brands.models import Brand
+
 bp = Blueprint("forums", __name__)
 
 
@@ -58,14 +63,28 @@ def _topic_url(topic: Topic, page: int = 1, anchor: str | None = None) -> str:
     return url_for("forums.topic", **values) + (f"#{anchor}" if anchor else "")
 
 
+@site_settings.when_posted
 def _post_limit() -> str:
-    # Chosen per request: level-0 members get the stricter limit (issue 5, point 5).
+    # Chosen per request: level-0 members get the stricter limit (issue 5, point 5), as
+    # the site settings say now (issue 13).
     return trust.post_rate_limit(current_user)
 
 
 @bp.route("/b/<brand>/c/<category>")
 def category(brand: str, category: str) -> ResponseReturnValue:
     target = services.access_category(brand, category)
+    return _category_page(target)
+
+
+def _category_page(
+    target: Category,
+    *,
+    move_form: BulkMoveForm | None = None,
+    problems: dict[str, str] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """A category's topics; for staff and moderators, with the bulk move's ticks (as she
+    left them, when a move is shown again with its problem)."""
     page = services.category_page(
         current_user,
         target,
@@ -73,7 +92,51 @@ def category(brand: str, category: str) -> ResponseReturnValue:
         cursor=request.args.get("after") or None,
         now=request_time(),
     )
-    return render_template("forums/category.html", page=page, brand=target.brand)
+    if move_form is None:
+        move_form = BulkMoveForm(formdata=None)
+    move_form.category.choices = [SelectChoice("", "Choose a category")] + [
+        SelectChoice(str(other.id), other.name + (" (archived)" if other.is_archived else ""))
+        for other in page.move_targets
+    ]
+    return render_template(
+        "forums/category.html",
+        page=page,
+        brand=target.brand,
+        move_form=move_form,
+        ticked=set(move_form.topics.data or []),
+        problems=problems or {},
+    ), status
+
+
+@bp.route("/b/<brand>/c/<category>/move-topics", methods=["POST"])
+@login_required
+def move_topics(brand: str, category: str) -> ResponseReturnValue:
+    target = services.access_category(brand, category)
+    form = BulkMoveForm()
+    if not form.validate_on_submit():
+        problem = next(iter(form.topics.errors or form.form_errors), "Tick topics from this page.")
+        return _category_page(target, move_form=form, problems={"topics": problem}, status=400)
+    destination = next(
+        (c for c in services.list_categories(target.brand_id) if c.id == form.category_id),
+        None,
+    )
+    try:
+        if destination is None:
+            raise Invalid("Choose the category to move them to.", field="category")
+        done = services.move_topics(
+            current_user, target, form.topic_ids, destination, now=request_time()
+        )
+    except DomainError as err:
+        problems = {err.field or "topics": err.message, **err.also}
+        # Read again: a refusal inside the move rolled back what the session held.
+        target = services.access_category(brand, category)
+        return _category_page(target, move_form=form, problems=problems, status=err.status)
+    moved = f"{done.moved} topic{'s' if done.moved != 1 else ''}"
+    message = f"Moved {moved} to {done.target.name}."
+    if done.skipped:
+        message += f" {done.skipped} had already left {target.name}."
+    flash(message, "success")
+    return redirect(url_for("forums.category", brand=brand, category=target.slug))
 
 
 @bp.route("/b/<brand>/c/<category>/new", methods=["GET", "POST"])
@@ -358,13 +421,24 @@ def manage_categories(brand: str) -> ResponseReturnValue:
         else:
             flash("Category added.", "success")
             return redirect(url_for("forums.manage_categories", brand=target.slug))
+    return _categories_page(target, form=form, status=form_status(form, failure))
+
+
+def _categories_page(
+    target: Brand,
+    *,
+    form: CategoryForm | None = None,
+    problems: dict[str, str] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
     return render_template(
         "forums/categories.html",
         brand=target,
         categories=services.list_categories(target.id),
-        form=form,
+        form=form or CategoryForm(formdata=None),
         action=ActionForm(),
-    ), form_status(form, failure)
+        problems=problems or {},
+    ), status
 
 
 @bp.route("/b/<brand>/c/<category>/edit", methods=["GET", "POST"])
@@ -388,6 +462,43 @@ def edit_category(brand: str, category: str) -> ResponseReturnValue:
     return render_template(
         "forums/edit_category.html", form=form, category=target, brand=target.brand
     ), form_status(form, failure)
+
+
+@bp.route("/b/<brand>/c/<category>/<any(archive,unarchive):change>", methods=["POST"])
+@login_required
+def archive_category(brand: str, category: str, change: str) -> ResponseReturnValue:
+    require_valid_post()
+    target = services.access_category_for_management(
+        current_user, brand, category, now=request_time()
+    )
+    services.set_archived(current_user, target, change == "archive", now=request_time())
+    if change == "archive":
+        flash(
+            f"{target.name} is archived: read-only, and left out of the brand's lists. Its "
+            "address still works.",
+            "success",
+        )
+    else:
+        flash(f"{target.name} is open again.", "success")
+    return redirect(url_for("forums.manage_categories", brand=target.brand.slug))
+
+
+@bp.route("/b/<brand>/c/<category>/delete", methods=["POST"])
+@login_required
+def delete_category(brand: str, category: str) -> ResponseReturnValue:
+    require_valid_post()
+    target = services.access_category_for_management(
+        current_user, brand, category, now=request_time()
+    )
+    try:
+        services.delete_category(current_user, target, now=request_time())
+    except DomainError as err:
+        problems = {err.field or f"delete-{category}": err.message}
+        # Read again: the refusal rolled back what the session held.
+        owner_brand = services.access_brand_for_management(current_user, brand, now=request_time())
+        return _categories_page(owner_brand, problems=problems, status=err.status)
+    flash(f"{target.name} is deleted.", "success")
+    return redirect(url_for("forums.manage_categories", brand=target.brand.slug))
 
 
 @bp.route("/b/<brand>/c/<category>/<any(up,down):direction>", methods=["POST"])

@@ -135,6 +135,8 @@ class TrustForm(AttachableForm):
         "Reason (for the log)",
         validators=[Optional(), Length(max=REASON_MAX)],
         render_kw={"maxlength": REASON_MAX},
+        # The sanction form on the same page has its own "reason": ids must differ.
+        id="trust-reason",
     )
 
     def offer_team_levels(self) -> None:

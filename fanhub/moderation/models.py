@@ -80,6 +80,18 @@ class Decision(enum.StrEnum):
     EDIT = "edit"
     # A member's trust level changed, by an admin's hand or by reaching level 1 (point 5).
     TRUST = "trust"
+    # The site admin console (issue 13): a brand created, closed, reopened or handed to a
+    # new owner (its edits are EDIT); a member's account made, or sent a new confirmation
+    # or password reset link by a site admin.
+    CREATE = "create"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    TRANSFER = "transfer"
+    RESEND_CONFIRMATION = "resend_confirmation"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a log action's name, not a password
+    # A site admin changed a site setting, or sent a failed email again (issue 13).
+    SETTING = "setting"
+    RETRY_EMAIL = "retry_email"
 
     @property
     def label(self) -> str:
@@ -104,6 +116,14 @@ DECISION_LABELS: dict[Decision, str] = {
     Decision.MOVE: "Moved",
     Decision.EDIT: "Edited",
     Decision.TRUST: "Changed the trust level of",
+    Decision.CREATE: "Created",
+    Decision.CLOSE: "Closed",
+    Decision.REOPEN: "Reopened",
+    Decision.TRANSFER: "Handed over the ownership of",
+    Decision.RESEND_CONFIRMATION: "Sent a new confirmation link to",
+    Decision.PASSWORD_RESET: "Sent a password reset link to",
+    Decision.SETTING: "Changed the site setting",
+    Decision.RETRY_EMAIL: "Retried the failed email",
 }
 
 

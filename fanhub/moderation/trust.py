@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select, union, union_all, update
 
+from fanhub import site_settings
 from fanhub.accounts.models import User, UserStatus
 from fanhub.brands.models import Brand, BrandRole, Follow, Role
 from fanhub.content import TakesPart, content_kinds
@@ -50,15 +50,16 @@ def trusted_in(author: User, brand_id: int) -> bool:
 
 def post_rate_limit(user: Actor) -> str:
     """The posting rate limit for this member: the stricter one at level 0, unless she is a
-    site admin or holds a role in any brand."""
-    config = current_app.config
+    site admin or holds a role in any brand (limits as the site settings say)."""
     if (
         # Signed out or the command line: never held back by a member's limit.
         not isinstance(user, User) or user.trust_level >= 1 or getattr(user, "is_admin", False)
     ):
-        return str(config["RATELIMIT_POST"])
+        return site_settings.rate_limit("RATELIMIT_POST")
     has_role = db.session.scalar(select(BrandRole.id).where(BrandRole.user_id == user.id).limit(1))
-    return str(config["RATELIMIT_POST" if has_role is not None else "RATELIMIT_POST_NEW"])
+    return site_settings.rate_limit(
+        "RATELIMIT_POST" if has_role is not None else "RATELIMIT_POST_NEW"
+    )
 
 
 def screen_text(
@@ -86,7 +87,6 @@ def screen_text(
     """
     if trusted_in(author, brand_id) or author.trust_level >= 1:
         return None
-    config = current_app.config
     shape = text_shape(body)
     if shape.images:
         raise Invalid(
@@ -94,7 +94,7 @@ def screen_text(
             "or post it once you have been here a little longer.",
             field="body",
         )
-    most = int(config["TRUST0_MAX_LINKS"])
+    most = site_settings.count("TRUST0_MAX_LINKS")
     if shape.links > most:
         raise Invalid(
             f"New members can include at most {most} links in a {noun}: "
@@ -104,8 +104,8 @@ def screen_text(
     earlier = _same_text_at(author.id, body, now, editing)
     if earlier is not None:
         return f"Posted the same text {_ago(now - earlier)}."
-    if shape.links >= LINK_HEAVY_MIN_LINKS and shape.words < shape.links * int(
-        config["SPAM_WORDS_PER_LINK"]
+    if shape.links >= LINK_HEAVY_MIN_LINKS and shape.words < shape.links * site_settings.count(
+        "SPAM_WORDS_PER_LINK"
     ):
         return (
             f"A new member's {noun} that is mostly links ({shape.links} links, "
@@ -143,7 +143,10 @@ def _same_text_at(
 ) -> datetime | None:
     """When she last wrote this text within the window, anywhere on the site: in a post,
     a review (written or last edited then) or a reply under a review."""
-    since = now - timedelta(minutes=int(current_app.config["SPAM_DUPLICATE_MINUTES"]))
+    minutes = site_settings.count("SPAM_DUPLICATE_MINUTES")
+    if minutes == 0:  # a site admin turned the check off
+        return None
+    since = now - timedelta(minutes=minutes)
     # Her writing of the last few minutes, in one query: a handful of rows at most
     # (writing is rate-limited), each part on an indexed author column. The item being
     # edited is not a repeat of itself.
@@ -264,9 +267,8 @@ def count_published(author_id: int | None, now: datetime) -> bool:
     """
     if author_id is None:
         return False
-    config = current_app.config
-    needed = int(config["TRUST1_APPROVED_POSTS"])
-    hours = int(config["TRUST1_MIN_AGE_HOURS"])
+    needed = site_settings.count("TRUST1_APPROVED_POSTS")
+    hours = site_settings.count("TRUST1_MIN_AGE_HOURS")
     db.session.execute(
         update(User)
         .where(User.id == author_id)
@@ -334,7 +336,7 @@ def trust_brand(actor: Actor, member: User, *, now: datetime) -> int | None:
         return int(brand_id)
     raise Forbidden(
         f"{member.username} doesn't take part in a brand you look after: "
-        "a site admin can change her trust level."
+        "a site admin can change their trust level."
     )
 
 

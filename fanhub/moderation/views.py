@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from fanhub import site_settings
 from fanhub.accounts.models import User
 from fanhub.clock import request_time
 from fanhub.errors import DomainError
@@ -19,8 +20,10 @@ from fanhub.permissions import Action, can
 bp = Blueprint("moderation", __name__)
 
 
+@site_settings.when_posted
 def _flag_limit() -> str:
-    return current_app.config["RATELIMIT_FLAG"]
+    # As the site settings say now: a site admin changes it without a restart (issue 13).
+    return site_settings.rate_limit("RATELIMIT_FLAG")
 
 
 @bp.app_context_processor
@@ -119,6 +122,7 @@ def log() -> ResponseReturnValue:
         moderator=request.args.get("moderator", ""),
         member=request.args.get("member", ""),
         action=request.args.get("action", ""),
+        brand=request.args.get("brand", ""),
         cursor=request.args.get("before") or None,
         now=request_time(),
     )

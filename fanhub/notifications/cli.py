@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
 import click
 from flask import Flask
 
@@ -10,9 +13,14 @@ from fanhub.db import utcnow
 from fanhub.notifications import emails, services
 from fanhub.notifications.models import Frequency
 
+# A step `send-mail` runs before it delivers (another domain's mail that waits for a time,
+# as scheduled product news): given the time, it returns a line to print, or None.
+MailStep = Callable[[datetime], str | None]
 
-def register(app: Flask) -> None:
-    """Add `flask send-mail` and `flask send-digests` to the app's CLI."""
+
+def register(app: Flask, *, before_mail: Sequence[MailStep] = ()) -> None:
+    """Add `flask send-mail` and `flask send-digests` to the app's CLI; `send-mail` runs
+    each of `before_mail` first, so what they queue goes out in the same run."""
 
     @app.cli.command("send-mail")
     @click.option("--batch", default=200, show_default=True, help="Most emails to send in one run.")
@@ -20,6 +28,10 @@ def register(app: Flask) -> None:
     def send_mail(batch: int) -> None:
         """Queue the instant notification emails now due, then deliver pending outbox
         emails (SMTP_URL, or .eml files under instance/mail/); run it every minute."""
+        for step in before_mail:
+            said = step(utcnow())
+            if said:  # a quiet minute logs what it always did
+                click.echo(said)
         queued = emails.queue_instant_emails(now=utcnow())
         try:
             report = services.deliver_due_mail(batch=batch, now=utcnow())

@@ -198,6 +198,16 @@ class ReviewKind:
         ).first()
         return None if row is None else (row[0], row[1])
 
+    def latest_by(self, author_id: int, *, limit: int) -> list[tuple[int, datetime]]:
+        """Her newest reviews, whatever their status."""
+        rows = db.session.execute(
+            select(Review.id, Review.created_at)
+            .where(Review.author_id == author_id)
+            .order_by(Review.id.desc())
+            .limit(limit)
+        )
+        return [(review_id, at) for review_id, at in rows]
+
 
 class ReviewReplyKind:
     """A reply under a review, by a member or the brand (official)."""
@@ -305,6 +315,16 @@ class ReviewReplyKind:
     def export_records(self, user_id: int) -> Iterator[dict[str, Any]]:
         """Her replies under reviews."""
         return personal_data.review_reply_records(user_id)
+
+    def latest_by(self, author_id: int, *, limit: int) -> list[tuple[int, datetime]]:
+        """Her newest replies under reviews, whatever their status."""
+        rows = db.session.execute(
+            select(ReviewReply.id, ReviewReply.created_at)
+            .where(ReviewReply.author_id == author_id)
+            .order_by(ReviewReply.id.desc())
+            .limit(limit)
+        )
+        return [(reply_id, at) for reply_id, at in rows]
 
 
 REVIEW = ReviewKind()

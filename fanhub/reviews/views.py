@@ -14,7 +14,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from fanhub import inplace
+from fanhub import inplace, site_settings
 from fanhub.clock import request_time
 from fanhub.errors import DomainError, reshown_on_outage
 from fanhub.extensions import limiter, member_key
@@ -28,6 +28,7 @@ from fanhub.reviews.models import Product, ReplyStatus, Review, ReviewStatus
 bp = Blueprint("reviews", __name__)
 
 
+@site_settings.when_posted
 def _write_limit() -> str:
     # Chosen per request, as the forum's: level-0 members get the stricter limit (issue 5).
     return trust.post_rate_limit(current_user)
@@ -271,7 +272,7 @@ def resolve(brand: str, product: str, review_id: int) -> ResponseReturnValue:
         current_user, brand, product, review_id, now=request_time()
     )
     services.mark_resolved(current_user, target, now=request_time())
-    flash("Marked resolved. The reviewer is invited to update her rating.", "success")
+    flash("Marked resolved. The reviewer is invited to update their rating.", "success")
     return redirect(_review_url(target))
 
 

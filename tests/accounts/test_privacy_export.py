@@ -54,6 +54,7 @@ FILES = {
     "notifications.json",
     "flags.json",
     "moderation_decisions.json",
+    "sign_ins.json",
 }
 
 

@@ -10,9 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from fanhub.brands.models import NAME_MAX, SLUG_PATTERN, TAGLINE_MAX, Brand
+from fanhub.content import ItemKind
 from fanhub.db import transaction
 from fanhub.errors import Conflict, Invalid, NotFound
 from fanhub.extensions import db
+from fanhub.moderation.audit import record_action
+from fanhub.moderation.models import Decision
 from fanhub.permissions import Action, Actor, require
 
 
@@ -24,7 +27,7 @@ class BrandDraft:
 
 
 def create_brand(actor: Actor, draft: BrandDraft, *, now: datetime) -> Brand:
-    """Create a brand with its fan page.
+    """Create a brand with its fan page, on the moderation log (issue 13).
 
     :raises Forbidden: the actor is not a site admin.
     :raises Invalid: the slug or name breaks its rule.
@@ -32,14 +35,12 @@ def create_brand(actor: Actor, draft: BrandDraft, *, now: datetime) -> Brand:
     """
     require(actor, Action.BRAND_CREATE, now=now)
     slug = draft.slug.strip().lower()
-    name = " ".join(draft.name.split())
     if not re.fullmatch(SLUG_PATTERN, slug):
         raise Invalid(
             "A brand's address uses 1–50 lower-case letters, digits and inner dashes.",
             field="slug",
         )
-    if not name or len(name) > NAME_MAX:
-        raise Invalid(f"A brand needs a name of at most {NAME_MAX} characters.", field="name")
+    name = clean_brand_name(draft.name)
     if len(draft.tagline) > TAGLINE_MAX:
         raise Invalid(f"Use at most {TAGLINE_MAX} characters.", field="tagline")
     brand = Brand(
@@ -51,7 +52,29 @@ def create_brand(actor: Actor, draft: BrandDraft, *, now: datetime) -> Brand:
             db.session.flush()  # meet the unique slug now, to answer with a message
         except IntegrityError:
             raise Conflict(f"There is already a brand at /b/{slug}.", field="slug") from None
+        record_action(
+            actor,
+            Decision.CREATE,
+            item_kind=ItemKind.BRAND,
+            item_id=brand.id,
+            brand_id=brand.id,
+            subject_id=None,
+            before={},
+            after={"slug": slug, "name": name},
+            now=now,
+        )
     return brand
+
+
+def clean_brand_name(raw: str) -> str:
+    """A brand's name as stored: its words, single-spaced.
+
+    :raises Invalid: empty, or longer than NAME_MAX.
+    """
+    name = " ".join(raw.split())
+    if not name or len(name) > NAME_MAX:
+        raise Invalid(f"A brand needs a name of at most {NAME_MAX} characters.", field="name")
+    return name
 
 
 def access_brand(slug: str) -> Brand:
@@ -77,5 +100,7 @@ def access_brand_as(actor: Actor, slug: str, action: Action, *, now: datetime) -
 
 
 def list_brands() -> list[Brand]:
-    """Every brand, by name, for the directory."""
-    return list(db.session.scalars(select(Brand).order_by(Brand.name)))
+    """Every open brand, by name, for the directory (a closed one is off it, issue 13)."""
+    return list(
+        db.session.scalars(select(Brand).where(Brand.closed_at.is_(None)).order_by(Brand.name))
+    )

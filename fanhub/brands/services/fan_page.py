@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from fanhub.brands.models import Brand, BrandRole, Follow, Role
+from fanhub.brands.services.lifecycle import closed_refusal, require_open
 from fanhub.brands.services.team import StaffMember, brand_team
 from fanhub.clock import cached_at
 from fanhub.db import rows_changed, transaction
@@ -55,6 +56,7 @@ class FanPage:
     can_edit: bool
     can_manage_categories: bool
     can_send_news: bool = False
+    can_manage_team: bool = False
 
 
 def responsiveness(brand: Brand, *, now: datetime) -> Responsiveness:
@@ -120,19 +122,25 @@ def _responsiveness(brand: Brand, now: datetime) -> Responsiveness:
 
 def fan_page(viewer: Actor, brand: Brand, *, now: datetime) -> FanPage:
     """Everything the fan page shows, and what this viewer may do there at `now`."""
-    categories = list(
+    every = list(
         db.session.scalars(
             select(Category)
             .where(Category.brand_id == brand.id)
             .order_by(Category.position, Category.id)
         )
     )
+    # An archived category, and what is in it, is left out (its address still works).
+    categories = [c for c in every if not c.is_archived]
+    archived_ids = [c.id for c in every if c.is_archived]
     announcement_ids = [c.id for c in categories if c.kind is CategoryKind.ANNOUNCEMENTS]
+    listed = [Topic.brand_id == brand.id, Topic.status == TopicStatus.VISIBLE]
+    if archived_ids:
+        listed.append(Topic.category_id.not_in(archived_ids))
     recent = list(
         db.session.scalars(
             select(Topic)
             .options(joinedload(Topic.last_poster))
-            .where(Topic.brand_id == brand.id, Topic.status == TopicStatus.VISIBLE)
+            .where(*listed)
             .order_by(Topic.last_posted_at.desc(), Topic.id.desc())
             .limit(10)
         )
@@ -177,10 +185,13 @@ def fan_page(viewer: Actor, brand: Brand, *, now: datetime) -> FanPage:
         products=products,
         responsiveness=responsiveness(brand, now=now),
         is_following=bool(following),
-        can_follow=can(viewer, Action.BRAND_FOLLOW, brand.id, now=now),
+        # Unfollowing a closed brand is still hers to do; following it is not.
+        can_follow=can(viewer, Action.BRAND_FOLLOW, brand.id, now=now)
+        and (bool(following) or closed_refusal(viewer, brand.id) is None),
         can_edit=can(viewer, Action.BRAND_EDIT, brand.id, now=now),
         can_manage_categories=can(viewer, Action.CATEGORY_MANAGE, brand.id, now=now),
         can_send_news=can(viewer, Action.BRAND_NEWS_SEND, brand.id, now=now),
+        can_manage_team=can(viewer, Action.BRAND_ROLE_ASSIGN, brand.id, now=now),
     )
 
 
@@ -188,9 +199,10 @@ def follow(actor: Actor, brand: Brand, *, now: datetime) -> int:
     """Become a fan of the brand (following twice changes nothing); returns how many fans
     it has now.
 
-    :raises Forbidden: the member is suspended or not logged in.
+    :raises Forbidden: the member is suspended or not logged in, or the brand is closed.
     """
     require(actor, Action.BRAND_FOLLOW, brand.id, now=now)
+    require_open(actor, brand.id)
     with transaction():
         try:
             with db.session.begin_nested():

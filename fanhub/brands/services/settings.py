@@ -93,6 +93,17 @@ def update_brand_page(actor: Actor, brand: Brand, draft: BrandPageDraft, *, now:
     :raises Invalid: a field breaks its rule.
     """
     require(actor, Action.BRAND_EDIT, brand.id, now=now)
+    page = clean_brand_page(draft)
+    with transaction():
+        apply_brand_page(brand, page)
+    return brand
+
+
+def clean_brand_page(draft: BrandPageDraft) -> BrandPageDraft:
+    """The page's settings as stored: trimmed, the colour and origins normalised.
+
+    :raises Invalid: a field breaks its rule.
+    """
     tagline = " ".join(draft.tagline.split())
     description = draft.description.strip()
     color = parse_colour(draft.accent_color)
@@ -103,13 +114,16 @@ def update_brand_page(actor: Actor, brand: Brand, draft: BrandPageDraft, *, now:
     if color is None:
         raise Invalid("Give the colour as #rrggbb, e.g. #5b3df5.", field="accent_color")
     origins = clean_widget_origins(draft.widget_origins)
-    with transaction():
-        brand.tagline = tagline
-        brand.description = description
-        brand.description_html = render_markdown(description)
-        brand.accent_color = color
-        brand.premoderate_new_members = draft.premoderate_new_members
-        brand.widget_origins = origins
-        # The widget shows the brand's name and colour, and its frame the allowed origins.
-        events.emit(events.BrandChanged(brand_id=brand.id, brand_slug=brand.slug))
-    return brand
+    return BrandPageDraft(tagline, description, color, draft.premoderate_new_members, origins)
+
+
+def apply_brand_page(brand: Brand, page: BrandPageDraft) -> None:
+    """Write settings `clean_brand_page` returned onto the brand (no commit)."""
+    brand.tagline = page.tagline
+    brand.description = page.description
+    brand.description_html = render_markdown(page.description)
+    brand.accent_color = page.accent_color
+    brand.premoderate_new_members = page.premoderate_new_members
+    brand.widget_origins = page.widget_origins
+    # The widget shows the brand's name and colour, and its frame the allowed origins.
+    events.emit(events.BrandChanged(brand_id=brand.id, brand_slug=brand.slug))

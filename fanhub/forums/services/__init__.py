@@ -25,10 +25,17 @@ from fanhub.forums.services.answers import (
     toggle_vote,
 )
 from fanhub.forums.services.categories import (
+    ARCHIVED_MESSAGE,
+    BULK_MOVE_MAX,
     CATEGORY_SLUG,
+    BulkMove,
     create_category,
+    delete_category,
     list_categories,
     move_category,
+    move_topics,
+    require_not_archived,
+    set_archived,
     update_category,
 )
 from fanhub.forums.services.drafts import (
@@ -80,6 +87,13 @@ from fanhub.forums.services.writing import (
 )
 
 __all__ = [
+    "ARCHIVED_MESSAGE",
+    "BULK_MOVE_MAX",
+    "BulkMove",
+    "delete_category",
+    "move_topics",
+    "require_not_archived",
+    "set_archived",
     "CATEGORY_SLUG",
     "CategoryDraft",
     "CategoryPage",

@@ -14,6 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload
 
 from fanhub.accounts.models import User
+from fanhub.brands.services.lifecycle import closed_refusal
 from fanhub.cursors import make_cursor, read_cursor
 from fanhub.errors import NotFound
 from fanhub.extensions import cache, db
@@ -34,6 +35,7 @@ from fanhub.forums.models import (
     WatchLevel,
 )
 from fanhub.forums.services.access import sees_hidden
+from fanhub.forums.services.categories import ARCHIVED_MESSAGE, list_categories
 from fanhub.permissions import Action, Actor, can, participation_refusal
 
 
@@ -180,14 +182,23 @@ def _viewer_state(
                 .limit(WAITING_SHOWN)
             )
         )
-    page.can_reply = can(viewer, Action.POST_REPLY, topic.brand_id, now=now) and (
-        not topic.is_locked or can(viewer, Action.POST_REPLY_LOCKED, topic.brand_id, now=now)
+    closed = closed_refusal(viewer, topic.brand_id)
+    archived = ARCHIVED_MESSAGE if topic.category.is_archived else None
+    page.can_reply = (
+        can(viewer, Action.POST_REPLY, topic.brand_id, now=now)
+        and closed is None
+        and archived is None
+        and (not topic.is_locked or can(viewer, Action.POST_REPLY_LOCKED, topic.brand_id, now=now))
     )
     if not page.can_reply:
         page.reply_refusal = (
-            "This topic is locked: no new replies."
-            if topic.is_locked
-            else participation_refusal(viewer, now=now)
+            closed
+            or archived
+            or (
+                "This topic is locked: no new replies."
+                if topic.is_locked
+                else participation_refusal(viewer, now=now)
+            )
         )
     page.can_moderate = can(viewer, Action.TOPIC_MODERATE, topic.brand_id, now=now)
     page.can_flag = can(viewer, Action.CONTENT_FLAG, topic.brand_id, now=now)
@@ -212,6 +223,9 @@ class CategoryPage:
     can_start: bool
     # The viewer's own choice for this category (None: not chosen, or signed out).
     watch_level: WatchLevel | None = None
+    # Staff and moderators tick topics and move them in bulk to one of these.
+    can_move: bool = False
+    move_targets: list[Category] = field(default_factory=list)
 
 
 def category_page(
@@ -263,9 +277,14 @@ def category_page(
         topics = topics[:TOPICS_PER_PAGE]
         last = topics[-1]
         next_cursor = make_cursor(getattr(last, key_columns[0].key), last.id)
-    can_start = can(viewer, Action.TOPIC_START, category.brand_id, now=now) and (
-        category.kind is not CategoryKind.ANNOUNCEMENTS
-        or can(viewer, Action.ANNOUNCEMENT_START, category.brand_id, now=now)
+    can_start = (
+        can(viewer, Action.TOPIC_START, category.brand_id, now=now)
+        and closed_refusal(viewer, category.brand_id) is None
+        and not category.is_archived
+        and (
+            category.kind is not CategoryKind.ANNOUNCEMENTS
+            or can(viewer, Action.ANNOUNCEMENT_START, category.brand_id, now=now)
+        )
     )
     watch_level = None
     if getattr(viewer, "is_authenticated", False):
@@ -274,4 +293,12 @@ def category_page(
                 CategoryWatch.category_id == category.id, CategoryWatch.user_id == viewer.id
             )
         )
-    return CategoryPage(category, pinned, topics, sort, next_cursor, can_start, watch_level)
+    can_move = can(viewer, Action.TOPIC_MODERATE, category.brand_id, now=now)
+    targets = (
+        [other for other in list_categories(category.brand_id) if other.id != category.id]
+        if can_move
+        else []
+    )
+    return CategoryPage(
+        category, pinned, topics, sort, next_cursor, can_start, watch_level, can_move, targets
+    )

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fanhub import events
 from fanhub.accounts.models import User
+from fanhub.brands.services.lifecycle import require_open
 from fanhub.db import rows_changed, transaction
 from fanhub.errors import Conflict, Forbidden, Invalid, NotFound
 from fanhub.extensions import db
@@ -27,7 +28,8 @@ from fanhub.forums.models import (
     ReactionKind,
     Topic,
 )
-from fanhub.forums.services.access import _topic_of
+from fanhub.forums.services.access import _category_of, _topic_of
+from fanhub.forums.services.categories import require_not_archived
 from fanhub.forums.services.drafts import (
     ReplyDraft,
     TopicDraft,
@@ -54,11 +56,14 @@ def start_topic(author: User, category: Category, draft: TopicDraft, *, now: dat
     """Open a topic with its first post; one the trust rules hold waits, pending, in the
     moderators' queue, unlisted until approved.
 
-    :raises Forbidden: the author is suspended, or the category is announcements and she
-        is not the brand's staff.
+    :raises Forbidden: the author is suspended, the brand is closed, or the category is
+        announcements and she is not the brand's staff.
     :raises Invalid: the title or body breaks its rule, or a new member's limits.
+    :raises Conflict: the category is archived.
     """
     require(author, Action.TOPIC_START, category.brand_id, now=now)
+    require_open(author, category.brand_id)
+    require_not_archived(category)
     if category.kind is CategoryKind.ANNOUNCEMENTS:
         require(author, Action.ANNOUNCEMENT_START, category.brand_id, now=now)
     title = clean_title(draft.title)
@@ -104,12 +109,15 @@ def reply_to_topic(author: User, topic: Topic, draft: ReplyDraft, *, now: dateti
     A reply the trust rules hold (fanhub.moderation.trust.screen_post) waits, pending, in
     the moderators' queue and takes its place in the thread when approved.
 
-    :raises Forbidden: the author is suspended, or the topic is locked and she is not
-        the brand's staff or moderator.
+    :raises Forbidden: the author is suspended, the brand is closed, or the topic is
+        locked and she is not the brand's staff or moderator.
     :raises Invalid: the body breaks its rule.
     :raises NotFound: the post replied to is not in this topic.
+    :raises Conflict: the topic's category is archived.
     """
     require(author, Action.POST_REPLY, topic.brand_id, now=now)
+    require_open(author, topic.brand_id)
+    require_not_archived(_category_of(topic))
     if topic.is_locked:
         require(author, Action.POST_REPLY_LOCKED, topic.brand_id, now=now)
     body = clean_body(draft.body)

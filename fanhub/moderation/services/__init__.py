@@ -25,6 +25,7 @@ from fanhub.moderation.services.items import (
 from fanhub.moderation.services.pages import (
     LOG_PAGE_SIZE,
     PAGE_SIZE,
+    SITE_WIDE,
     LogPage,
     PendingRow,
     QueuePage,
@@ -45,6 +46,7 @@ __all__ = [
     "PAGE_SIZE",
     "REVIEW_DECISIONS",
     "SANCTIONS",
+    "SITE_WIDE",
     "AppealPage",
     "DecisionDraft",
     "FlagDraft",

@@ -190,7 +190,7 @@ def _apply(moderator: Actor, case: Case, target: Item, draft: DecisionDraft, now
     elif decision is Decision.RESTORE:
         if target.state == REMOVED and _author_deleted(target):
             # She deleted her account and took her words with her: that is hers to decide.
-            raise Conflict(f"This {target.noun}'s author deleted her account: it stays removed.")
+            raise Conflict(f"This {target.noun}'s author deleted their account: it stays removed.")
         kind.set_state(target, VISIBLE, rule=None, reason="", now=now)
         message = f"A moderator restored your {target.noun} in “{target.context}”."
     else:  # LOCK: the thread the item stands in, for a kind that has one

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from fanhub import site_settings
 from fanhub.content import GONE, HIDDEN, REMOVED, VISIBLE, Item, content_kind
 from fanhub.db import transaction
 from fanhub.errors import Conflict, Forbidden, Invalid
@@ -46,7 +46,7 @@ def flag_item(reporter: Actor, target: Item, draft: FlagDraft, *, now: datetime)
         raise Invalid("Tell the moderators what is wrong with it.", field="note")
     if len(note) > FLAG_NOTE_MAX:
         raise Invalid(f"Keep the note to {FLAG_NOTE_MAX} characters.", field="note")
-    threshold = int(current_app.config["FLAG_HIDE_THRESHOLD"])
+    threshold = site_settings.count("FLAG_HIDE_THRESHOLD")
     kind = content_kind(target.kind)
     with transaction():
         case = open_case(target, now)

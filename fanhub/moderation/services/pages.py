@@ -198,6 +198,12 @@ class LogPage:
     actions: list[ModerationAction]
     next_cursor: str | None
     filters: dict[str, str]
+    # The brands the log can be narrowed to (asked for by the admin console's log).
+    brands: list[Brand] = field(default_factory=list)
+
+
+# The brand filter's value for actions outside any brand (a slug never is "-").
+SITE_WIDE = "-"
 
 
 def log_page(
@@ -206,11 +212,15 @@ def log_page(
     moderator: str = "",
     member: str = "",
     action: str = "",
+    brand: str = "",
     cursor: str | None = None,
+    with_brands: bool = False,
     now: datetime,
 ) -> LogPage:
-    """The moderation log, newest first, for the viewer's brands (all for admins),
-    filtered by moderator, member (usernames) or action; paged by id.
+    """The moderation log, newest first, for the viewer's brands (all for admins, with the
+    site-wide actions that belong to no brand), filtered by moderator, member (usernames),
+    action or brand (a slug, or SITE_WIDE); paged by id. `with_brands` lists the brands
+    the viewer may filter by, for a page that offers the choice.
 
     :raises Forbidden: the viewer moderates no brand.
     :raises Invalid: an unknown action or a bad cursor.
@@ -225,6 +235,15 @@ def log_page(
         query = query.where(ModerationAction.brand_id.in_(brands))
     filters = {"moderator": moderator.strip().lower(), "member": member.strip().lower(),
                "action": action.strip()}  # fmt: skip
+    if brand.strip():
+        filters["brand"] = brand.strip().lower()
+        query = query.where(
+            ModerationAction.brand_id.is_(None)
+            if filters["brand"] == SITE_WIDE
+            else ModerationAction.brand_id.in_(
+                select(Brand.id).where(Brand.slug == filters["brand"])
+            )
+        )
     if filters["moderator"]:
         query = query.where(
             ModerationAction.moderator_id.in_(
@@ -254,7 +273,13 @@ def log_page(
     if len(actions) > LOG_PAGE_SIZE:
         actions = actions[:LOG_PAGE_SIZE]
         next_cursor = make_cursor(actions[-1].id)
-    return LogPage(actions, next_cursor, filters)
+    choices: list[Brand] = []
+    if with_brands:
+        listed = select(Brand).order_by(Brand.name, Brand.id)
+        if brands is not None:
+            listed = listed.where(Brand.id.in_(brands))
+        choices = list(db.session.scalars(listed))
+    return LogPage(actions, next_cursor, filters, choices)
 
 
 def access_member(actor: Actor, username: str, *, now: datetime) -> User:

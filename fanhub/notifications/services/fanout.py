@@ -44,6 +44,10 @@ class Notice:
     thread_title: str | None = None
     brand_id: int | None = None
     brand_name: str | None = None
+    # Members the caller emailed about it itself, in this transaction (a brand's product
+    # news goes out in its own email): their notification counts as emailed already, so
+    # no instant email or digest repeats it.
+    emailed: frozenset[int] = frozenset()
 
 
 def notify(
@@ -163,6 +167,7 @@ def notify_each(notices: Iterable[Notice], *, actor_id: int | None, now: datetim
                     "in_inbox": onsite is not Frequency.NEVER,
                     "email_frequency": None if email is Frequency.NEVER else email,
                     "email_due_at": instant_due_at if email is Frequency.INSTANT else None,
+                    "emailed_at": now if user_id in notice.emailed else None,
                 }
             )
     if not rows:

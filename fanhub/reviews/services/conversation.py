@@ -12,6 +12,7 @@ from fanhub import events
 from fanhub.accounts.models import User, UserStatus
 from fanhub.accounts.services import render_member_text
 from fanhub.brands.models import Brand, Role
+from fanhub.brands.services.lifecycle import require_open
 from fanhub.db import rows_changed, transaction
 from fanhub.errors import Conflict, Invalid
 from fanhub.extensions import db
@@ -55,11 +56,12 @@ def reply_to_review(author: User, review: Review, body: str, *, now: datetime) -
     .screen_text) waits, pending, in the moderators' queue: shown only to its author
     and the moderators, counted nowhere and told to nobody until it is approved.
 
-    :raises Forbidden: the author is suspended.
+    :raises Forbidden: the author is suspended, or the brand is closed.
     :raises Invalid: the body breaks its rule, or a new member's limits (images, links).
     :raises Conflict: the review is not published.
     """
     require(author, Action.REVIEW_REPLY, review.brand_id, now=now)
+    require_open(author, review.brand_id)
     text = clean_reply(body)
     if not is_published(review):
         raise Conflict("Only published reviews take replies.")

@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from fanhub.brands.models import Role
+from fanhub.brands.services.lifecycle import closed_refusal
 from fanhub.cursors import make_cursor, read_cursor
 from fanhub.errors import Invalid
 from fanhub.extensions import db
@@ -217,9 +218,12 @@ def review_page(viewer: Actor, review: Review, *, now: datetime) -> ReviewPage:
     published = is_published(review)
     page.viewer_id = viewer.id
     page.is_author = viewer.id == review.author_id
-    page.can_reply = published and can(viewer, Action.REVIEW_REPLY, brand_id, now=now)
+    closed = closed_refusal(viewer, brand_id)
+    page.can_reply = (
+        published and can(viewer, Action.REVIEW_REPLY, brand_id, now=now) and closed is None
+    )
     if published and not page.can_reply:
-        page.reply_refusal = participation_refusal(viewer, now=now)
+        page.reply_refusal = closed or participation_refusal(viewer, now=now)
     page.can_vote = (
         published
         and not page.is_author

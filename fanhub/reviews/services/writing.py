@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from fanhub import events
 from fanhub.accounts.models import User
 from fanhub.brands.models import Role
+from fanhub.brands.services.lifecycle import closed_refusal
 from fanhub.db import transaction
 from fanhub.errors import Conflict, Forbidden, Invalid
 from fanhub.extensions import db
@@ -97,6 +98,9 @@ def writing_refusal(author: Actor, product: Product, *, now: datetime) -> str | 
             require(author, Action.REVIEW_WRITE, product.brand_id, now=now)
         except Forbidden as err:
             return err.message
+    closed = closed_refusal(author, product.brand_id)
+    if closed is not None:
+        return closed
     if holds(author, product.brand_id, Role.OWNER, Role.STAFF):
         # Reviews are customers' words: a brand's own team reviewing it would mislead.
         return (
