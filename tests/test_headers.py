@@ -40,6 +40,7 @@ DOOR = "door"  # a signed link or sign-in form for visitors: its form may start 
 MEMBERS = "members"  # signed-in only: a visitor is sent to log in
 WIDGET = "widget"  # the embed endpoints: the same for everyone, cached by CDNs, no session
 ASSET = "asset"  # a file of the site (static, a brand's stylesheet): cacheable by anyone
+COUNTER = "counter"  # counts each request (the composer's suggestions): never cached, no cookie
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,9 @@ PAGES = [
     # Search (issue 14): public pages, whatever the reader may see in them.
     Page("/search", PUBLIC),
     Page("/b/northwind/search", PUBLIC),
+    Page("/b/northwind/search/suggest", COUNTER),
+    # Without a topic to go to, the counted redirect has nowhere to send her.
+    Page("/b/northwind/search/suggest/open", COUNTER, signed_in=404),
     Page("/login", DOOR, signed_in=302),
     Page("/register", DOOR, signed_in=302),
     Page("/password/reset", DOOR),
@@ -216,6 +220,12 @@ def test_a_visitor_gets_the_headers_of_the_page_s_kind(app, world, page):
         pass
 
     _assert_baseline(response, url)
+    if page.kind == COUNTER:
+        # Every request must reach the server to be counted, and counting starts no session.
+        assert response.status_code == page.signed_in, url
+        assert "no-store" in _cache_control(response) or response.status_code == 404, url
+        assert "Set-Cookie" not in response.headers, url
+        return
     if page.kind == MEMBERS:
         assert response.status_code == 302, url
         assert response.headers["Location"].startswith("/login"), url
@@ -253,6 +263,8 @@ def test_the_member_a_page_is_for_gets_it_private(app, shop, world, page):
         assert "Set-Cookie" not in response.headers, url
     elif page.kind == ASSET:
         assert "no-store" not in _cache_control(response), url
+    elif page.kind == COUNTER:
+        assert "no-store" in _cache_control(response) or response.status_code == 404, url
     else:
         assert _cache_control(response) == PRIVATE, url
 

@@ -38,7 +38,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "embed": frozenset({"reviews"}),
     # The desk answers topics and reviews: it reads their services and, for its aggregate
     # metrics, their models.
-    "staff": frozenset({"accounts", "brands", "forums", "reviews"}),
+    # …and the composers' "answers before asking" counts from search (issue 14).
+    "staff": frozenset({"accounts", "brands", "forums", "reviews", "search"}),
     # The site admin console sits on top: it calls the services of the domains it runs
     # (it reaches content only through the registry, as moderation does).
     "admin": frozenset({"accounts", "brands", "moderation", "notifications"}),

@@ -232,6 +232,8 @@ ROUTES = [
     Route("forums.archive_category", "/b/northwind/c/{archived}/unarchive", ADMIN),
     Route("forums.delete_category", "/b/northwind/c/{empty_category}/delete", ADMIN),
     Route("forums.move_topics", "/b/northwind/c/discussion/move-topics", KEEPERS, {"topics": "{topic}", "category": "{support}"}),  # noqa: E501
+    # Answers before asking (issue 14): a composer that showed suggestions says it submitted.
+    Route("search.suggestion_submitted", "/b/northwind/search/suggest/submitted", SIGNED_IN, {"s": "0123456789abcdef0123456789abcdef"}, ok=204),  # noqa: E501
 ]  # fmt: skip
 
 

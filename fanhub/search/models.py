@@ -65,3 +65,26 @@ class SearchLanguage(Model):
         ForeignKey("brands.id", ondelete="CASCADE"), primary_key=True
     )
     language: Mapped[str] = mapped_column(String(LANGUAGE_MAX))
+
+
+TOKEN_LENGTH = 32
+
+
+class SuggestionSession(Model):
+    """One composer that showed "answers before asking" (issue 14): a random token the
+    composer made, never who typed; when it first showed a suggestion, when one was first
+    opened (and how many times), and when its topic was submitted."""
+
+    __tablename__ = "search_suggestion_sessions"
+    __table_args__ = (
+        # The desk's weeks of one brand.
+        Index("ix_search_suggestion_sessions_brand_shown", "brand_id", "shown_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    token: Mapped[str] = mapped_column(String(TOKEN_LENGTH), unique=True)
+    shown_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opens: Mapped[int] = mapped_column(Integer, default=0)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

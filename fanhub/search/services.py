@@ -74,6 +74,8 @@ ANSWERS = {
     "answered": "Answered by the brand",
     "unanswered": "Not answered yet",
 }
+# Solved or answered by the brand: the composer's suggestions (never a page's choice).
+HELPED = "helped"
 # The query string a search page reads; anything else in it is ignored.
 FIELDS = ("q", "kind", "brand", "category", "product", "answer", "stars", "author",
           "after", "before", "page", "live")  # fmt: skip
@@ -226,6 +228,8 @@ def _branch(
         solved = _flag(facts.solved)
         if filters.answer == "solved":
             where.append(solved)
+        elif filters.answer == HELPED:
+            where.append(or_(_flag(facts.answered), solved))
         elif filters.answer == "answered":
             where.append(_flag(facts.answered))
         else:

@@ -14,7 +14,7 @@ from fanhub.permissions import Actor
 from fanhub.staff.services.metrics import Metrics, desk_metrics
 from fanhub.staff.services.queue import unanswered_queue
 
-CSV_TABLES = ("queue", "summary", "response-times", "ratings", "helpers")
+CSV_TABLES = ("queue", "summary", "response-times", "ratings", "helpers", "suggestions")
 
 
 def desk_table(
@@ -62,6 +62,11 @@ def desk_table(
             [w.starts.date().isoformat(), w.reviews, "" if w.average is None else w.average]
             for w in metrics.ratings_by_week
         ]
+    if table == "suggestions":
+        return [["week starting", "suggestions shown", "opened", "answered before asking"]] + [
+            [w.starts.date().isoformat(), w.shown, w.opened, w.answered]
+            for w in metrics.suggestions_by_week
+        ]
     return [["username", "name", "accepted solutions", "helpful votes on reviews"]] + [
         [h.username, h.name, h.solutions, h.helpful_votes] for h in metrics.helpers
     ]
@@ -86,6 +91,7 @@ def summary_rows(metrics: Metrics) -> list[list[Any]]:
         ["review_answer_rate", share(metrics.review_answer_rate)],
         ["questions_no_reply_needed", metrics.questions_no_reply],
         ["reviews_no_reply_needed", metrics.reviews_no_reply],
+        ["answered_before_asking", metrics.answered_before_asking],
     ]
 
 

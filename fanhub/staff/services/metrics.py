@@ -19,6 +19,7 @@ from fanhub.extensions import db
 from fanhub.forums.models import Category, CategoryKind, Post, Topic
 from fanhub.permissions import Action, Actor, require
 from fanhub.reviews.models import Review, ReviewStatus, ReviewVote
+from fanhub.search.suggestions import SuggestionWeek, suggestion_weeks
 from fanhub.staff.models import ClaimTarget, marked_no_reply
 from fanhub.staff.services.access import WINDOWS, name_of
 
@@ -83,6 +84,9 @@ class Metrics:
     helpers: list[Helper] = field(default_factory=list)
     questions_no_reply: int = 0
     reviews_no_reply: int = 0
+    # Answers before asking (issue 14): the new-topic composers that showed suggestions,
+    # by the week they first did; those that opened one; those that then did not post.
+    suggestions_by_week: list[SuggestionWeek] = field(default_factory=list)
     # Names this computation of the figures: the page's rendered copy of them is cached
     # under it, so a recomputation (or a dropped cache entry) can never show an old copy.
     version: str = field(default_factory=lambda: secrets.token_hex(8), compare=False)
@@ -107,6 +111,10 @@ class Metrics:
     def reviews_published(self) -> int:
         """Every review published in the window, those needing no reply included."""
         return self.reviews + self.reviews_no_reply
+
+    @property
+    def answered_before_asking(self) -> int:
+        return sum(w.answered for w in self.suggestions_by_week)
 
     @property
     def average_rating(self) -> float | None:
@@ -200,6 +208,7 @@ def _metrics(brand_id: int, days: int, now: datetime) -> Metrics:
         helpers=_helpers(brand_id, since),
         questions_no_reply=questions_no_reply,
         reviews_no_reply=int(reviews_no_reply),
+        suggestions_by_week=suggestion_weeks(brand_id, week_starts(since, now), now=now),
     )
 
 

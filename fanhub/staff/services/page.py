@@ -27,6 +27,8 @@ class Desk:
     # The latest items marked "no reply needed" (each can be undone), and how many in all.
     marked: list[MarkedRow]
     marked_total: int
+    # Answers before asking, per week (issue 14).
+    suggestion_chart: BarChart
 
     # The metrics half of the page is the same for every colleague until the figures are
     # computed again, so the page keeps its rendered HTML for as long as the figures
@@ -65,6 +67,9 @@ def desk_page(actor: Actor, brand: Brand, days: int, *, now: datetime) -> Desk:
         [(b.label, b.count, str(b.count)) for b in metrics.response_times],
         tones=["good", "good", "ok", "slow", "slow", "waiting"],
     )
+    suggestion_chart = bar_chart(
+        [(f"{w.starts:%-d %b}", w.answered, str(w.answered)) for w in metrics.suggestions_by_week]
+    )
     marked, marked_total = marked_items(actor, brand, now=now)
     return Desk(
         brand,
@@ -76,4 +81,5 @@ def desk_page(actor: Actor, brand: Brand, days: int, *, now: datetime) -> Desk:
         response_chart,
         marked,
         marked_total,
+        suggestion_chart,
     )
