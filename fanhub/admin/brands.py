@@ -3,6 +3,8 @@ whether it is open (issue 13). Each change is a brands service, on the moderatio
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -18,7 +20,7 @@ from fanhub.admin.forms import (
     TransferForm,
 )
 from fanhub.brands import services as brand_services
-from fanhub.brands.models import Role
+from fanhub.brands.models import Brand, Role
 from fanhub.brands.services import lifecycle
 from fanhub.clock import request_time
 from fanhub.errors import DomainError
@@ -92,83 +94,70 @@ def brand(slug: str) -> ResponseReturnValue:
     return _brand_page(slug, edit=form), form_status(form, failure)
 
 
-@bp.route("/brands/<slug>/roles", methods=["POST"])
-def add_brand_role(slug: str) -> ResponseReturnValue:
+def _act(
+    slug: str, name: str, form: AttachableForm, do: Callable[[Brand], str], anchor: str = ""
+) -> ResponseReturnValue:
+    """One of the brand page's forms posted: `do` makes the change through the brands
+    service and says what happened; a refusal re-shows the page with her form and the
+    problem beside it (as `name`, the form's place on the page)."""
     page = brand_pages.brand_admin_page(current_user, slug, now=request_time())
-    form = BrandRoleForm(prefix="role")
     failure = None
     if form.validate_on_submit():
         try:
-            member = brand_pages.member_named(form.username.data or "")
-            brand_services.add_role(
-                current_user, page.brand, member, Role(form.role.data), now=request_time()
-            )
-        except DomainError as err:
-            form.attach(err)
-            failure = err
-        else:
-            flash(f"{member.username} is now {form.role.data} of {page.brand.name}.", "success")
-            return redirect(url_for("admin.brand", slug=slug) + "#team")
-    return _brand_page(slug, role=form), form_status(form, failure)
-
-
-@bp.route("/brands/<slug>/transfer", methods=["POST"])
-def transfer_brand(slug: str) -> ResponseReturnValue:
-    page = brand_pages.brand_admin_page(current_user, slug, now=request_time())
-    form = TransferForm(prefix="transfer")
-    failure = None
-    if form.validate_on_submit():
-        try:
-            member = brand_pages.member_named(form.username.data or "")
-            message = lifecycle.transfer_ownership(
-                current_user,
-                page.brand,
-                member,
-                keep_as_staff=form.keep_as_staff,
-                now=request_time(),
-            )
+            message = do(page.brand)
         except DomainError as err:
             form.attach(err)
             failure = err
         else:
             flash(message, "success")
-            return redirect(url_for("admin.brand", slug=slug) + "#team")
-    return _brand_page(slug, transfer=form), form_status(form, failure)
+            return redirect(url_for("admin.brand", slug=slug) + anchor)
+    return _brand_page(slug, **{name: form}), form_status(form, failure)
+
+
+@bp.route("/brands/<slug>/roles", methods=["POST"])
+def add_brand_role(slug: str) -> ResponseReturnValue:
+    form = BrandRoleForm(prefix="role")
+
+    def appoint(brand: Brand) -> str:
+        member = brand_pages.member_named(form.username.data or "")
+        brand_services.add_role(
+            current_user, brand, member, Role(form.role.data), now=request_time()
+        )
+        return f"{member.username} is now {form.role.data} of {brand.name}."
+
+    return _act(slug, "role", form, appoint, "#team")
+
+
+@bp.route("/brands/<slug>/transfer", methods=["POST"])
+def transfer_brand(slug: str) -> ResponseReturnValue:
+    form = TransferForm(prefix="transfer")
+
+    def hand_over(brand: Brand) -> str:
+        member = brand_pages.member_named(form.username.data or "")
+        return lifecycle.transfer_ownership(
+            current_user, brand, member, keep_as_staff=form.keep_as_staff, now=request_time()
+        )
+
+    return _act(slug, "transfer", form, hand_over, "#team")
 
 
 @bp.route("/brands/<slug>/close", methods=["POST"])
 def close_brand(slug: str) -> ResponseReturnValue:
-    page = brand_pages.brand_admin_page(current_user, slug, now=request_time())
     form = CloseBrandForm(prefix="close")
-    failure = None
-    if form.validate_on_submit():
-        try:
-            lifecycle.close_brand(
-                current_user, page.brand, form.reason.data or "", now=request_time()
-            )
-        except DomainError as err:
-            form.attach(err)
-            failure = err
-        else:
-            flash(f"{page.brand.name} is closed. Reopen it here at any time.", "success")
-            return redirect(url_for("admin.brand", slug=slug))
-    return _brand_page(slug, close=form), form_status(form, failure)
+
+    def close(brand: Brand) -> str:
+        lifecycle.close_brand(current_user, brand, form.reason.data or "", now=request_time())
+        return f"{brand.name} is closed. Reopen it here at any time."
+
+    return _act(slug, "close", form, close)
 
 
 @bp.route("/brands/<slug>/reopen", methods=["POST"])
 def reopen_brand(slug: str) -> ResponseReturnValue:
-    page = brand_pages.brand_admin_page(current_user, slug, now=request_time())
     form = ReopenBrandForm(prefix="reopen")
-    failure = None
-    if form.validate_on_submit():
-        try:
-            lifecycle.reopen_brand(
-                current_user, page.brand, form.reason.data or "", now=request_time()
-            )
-        except DomainError as err:
-            form.attach(err)
-            failure = err
-        else:
-            flash(f"{page.brand.name} is open again.", "success")
-            return redirect(url_for("admin.brand", slug=slug))
-    return _brand_page(slug, reopen=form), form_status(form, failure)
+
+    def reopen(brand: Brand) -> str:
+        lifecycle.reopen_brand(current_user, brand, form.reason.data or "", now=request_time())
+        return f"{brand.name} is open again."
+
+    return _act(slug, "reopen", form, reopen)
